@@ -48,9 +48,12 @@ pub struct Config {
     pub sync_wait_seconds: u64,
 }
 
+/// Looks a variable up by name.
+type Lookup = dyn Fn(&str) -> Option<String> + Send + Sync;
+
 /// Where values are looked up: the environment first, then the secret's JSON.
 pub struct Source {
-    env: Box<dyn Fn(&str) -> Option<String> + Send + Sync>,
+    env: Box<Lookup>,
     secret: HashMap<String, String>,
 }
 

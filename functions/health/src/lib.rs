@@ -14,8 +14,11 @@ use utoipa::openapi::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+/// A group's documented routes.
+pub type GroupApi = fn() -> OpenApiRouter<AppState>;
+
 /// Every HTTP group by name (its folder under `functions/`), with its documented routes.
-pub const GROUPS: &[(&str, fn() -> OpenApiRouter<AppState>)] = &[
+pub const GROUPS: &[(&str, GroupApi)] = &[
     ("admin", admin::api),
     ("auth", auth::api),
     ("clients", clients::api),

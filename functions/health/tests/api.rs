@@ -143,46 +143,109 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     out
 }
 
-#[tokio::test]
-async fn the_lambda_entry_point_serves_a_real_api_gateway_v2_event() {
-    let app = TestApp::new(health::router).await;
-    let event = http_api_event(
-        "GET",
-        "/health",
-        "deep=true",
-        json!({"accept": "application/json", "host": "id.execute-api.us-east-1.amazonaws.com"}),
-        None,
-    );
+/// Runs the `api-health` binary under a fake Lambda runtime with `env`, feeding it one event.
+async fn invoke_binary(env: &[(&str, String)], event: Value) -> Value {
     let mut runtime = FakeRuntime::start(vec![event]).await;
-    let db_url = testkit::url_for(
-        &testkit::admin_url(),
-        &app.database,
-        Some(testkit::APP_ROLE),
-    );
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_api-health"))
-        .env_clear()
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_api-health"));
+    cmd.env_clear()
         .env("AWS_LAMBDA_RUNTIME_API", runtime.api())
         .env("AWS_LAMBDA_FUNCTION_NAME", "api-health")
         .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
         .env("AWS_LAMBDA_LOG_STREAM_NAME", "stream")
         .env("AWS_LAMBDA_LOG_GROUP_NAME", "group")
-        .env("DATABASE_URL", db_url)
-        .env("JWT_SECRET", testkit::JWT_SECRET)
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+        .kill_on_drop(true);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
     let (id, outcome) = tokio::time::timeout(Duration::from_secs(30), runtime.outcome())
         .await
         .expect("the function did not answer");
     let _ = child.kill().await;
     assert_eq!(id, "req-1");
-    let Outcome::Response(res) = outcome else {
-        panic!("the function failed: {outcome:?}")
-    };
+    match outcome {
+        Outcome::Response(res) => res,
+        Outcome::Error(e) => panic!("the function failed: {e}"),
+    }
+}
+
+fn deep_health_event() -> Value {
+    http_api_event(
+        "GET",
+        "/health",
+        "deep=true",
+        json!({"accept": "application/json", "host": "id.execute-api.us-east-1.amazonaws.com"}),
+        None,
+    )
+}
+
+#[tokio::test]
+async fn the_lambda_entry_point_serves_a_real_api_gateway_v2_event() {
+    let app = TestApp::new(health::router).await;
+    let db_url = testkit::url_for(
+        &testkit::admin_url(),
+        &app.database,
+        Some(testkit::APP_ROLE),
+    );
+    let res = invoke_binary(
+        &[
+            ("DATABASE_URL", db_url),
+            ("JWT_SECRET", testkit::JWT_SECRET.to_string()),
+        ],
+        deep_health_event(),
+    )
+    .await;
     assert_eq!(res["statusCode"], 200, "{res}");
     let body: Value = serde_json::from_str(res["body"].as_str().unwrap()).unwrap();
     assert_eq!(body["status"], "ok");
     assert_eq!(body["database"], "ok");
     assert_eq!(res["headers"]["content-type"], "application/json");
+}
+
+#[tokio::test]
+async fn a_cold_start_reads_its_configuration_from_secrets_manager() {
+    let Ok(endpoint) = std::env::var("TEST_AWS_ENDPOINT") else {
+        eprintln!("TEST_AWS_ENDPOINT is not set: run scripts/test (it starts moto)");
+        return;
+    };
+    let app = TestApp::new(health::router).await;
+    let db_url = testkit::url_for(
+        &testkit::admin_url(),
+        &app.database,
+        Some(testkit::APP_ROLE),
+    );
+    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(&endpoint)
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_secretsmanager::config::Credentials::new(
+            "test", "test", None, None, "static",
+        ))
+        .load()
+        .await;
+    let created = aws_sdk_secretsmanager::Client::new(&sdk)
+        .create_secret()
+        .name(format!("sfdc-health-{}", uuid::Uuid::new_v4()))
+        .secret_string(
+            json!({"DATABASE_URL": db_url, "JWT_SECRET": testkit::JWT_SECRET}).to_string(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let res = invoke_binary(
+        &[
+            ("SECRETS_ARN", created.arn().unwrap().to_string()),
+            ("AWS_ENDPOINT_URL", endpoint),
+            ("AWS_REGION", "us-east-1".into()),
+            ("AWS_ACCESS_KEY_ID", "test".into()),
+            ("AWS_SECRET_ACCESS_KEY", "test".into()),
+        ],
+        deep_health_event(),
+    )
+    .await;
+    let body: Value = serde_json::from_str(res["body"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        body["database"], "ok",
+        "the DATABASE_URL came from the secret: {res}"
+    );
 }

@@ -24,7 +24,7 @@ pub use pool::connect;
 /// What went wrong talking to PostgreSQL.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
-    #[error("database: {0}")]
+    #[error("database: {}", describe(.0))]
     Postgres(#[from] tokio_postgres::Error),
     #[error("database pool: {0}")]
     Pool(#[from] deadpool_postgres::PoolError),
@@ -55,6 +55,14 @@ impl DbError {
             DbError::Postgres(e) => e.as_db_error().map(|d| d.message()),
             _ => None,
         }
+    }
+}
+
+/// The server's message and code when there is one (tokio-postgres prints only "db error").
+fn describe(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(d) => format!("{} ({})", d.message(), d.code().code()),
+        None => e.to_string(),
     }
 }
 

@@ -38,7 +38,22 @@ pub fn into_router(
     api: utoipa_axum::router::OpenApiRouter<crate::AppState>,
     state: crate::AppState,
 ) -> axum::Router {
-    api.split_for_parts().0.with_state(state)
+    api.split_for_parts()
+        .0
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+}
+
+async fn not_found() -> crate::ApiError {
+    crate::ApiError::not_found("Not Found")
+}
+
+async fn method_not_allowed() -> crate::ApiError {
+    crate::ApiError::Detail {
+        status: axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        detail: serde_json::Value::from("Method Not Allowed"),
+    }
 }
 
 /// The OpenAPI document of a group's routes.
