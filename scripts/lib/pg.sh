@@ -36,6 +36,8 @@ start_pg() {
     id sfdcpg >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin sfdcpg
     chown -R sfdcpg "$dir"
     chmod 755 "$dir"
+    # The cluster's user must be able to reach DIR through its parent (mktemp makes it 0700).
+    chmod o+x "$(dirname "$dir")"
     run=(runuser -u sfdcpg --)
   fi
   "${run[@]}" "$bin/initdb" -D "$dir/data" -U postgres --auth=trust --no-sync -E UTF8 >"$dir/initdb.log" 2>&1 \
