@@ -8,10 +8,13 @@
 pub mod accounts;
 pub mod auth;
 pub mod config;
+pub mod crm;
 pub mod db;
 pub mod error;
 pub mod http;
 pub mod lambda;
+pub mod nango;
+pub mod salesforce;
 pub mod state;
 pub mod telemetry;
 pub mod time;

@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 use crate::auth::jwt::Jwks;
 use crate::config::{Config, ConfigError};
 use crate::db::{self, DbError, Pool};
+use crate::nango::NangoClient;
+use crate::salesforce::{LimitObserver, SalesforceClient, TokenCache};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -19,6 +21,9 @@ struct Inner {
     db: Pool,
     http: reqwest::Client,
     jwks: Option<Jwks>,
+    nango: NangoClient,
+    tokens: TokenCache,
+    limits: LimitObserver,
     /// When each API token's `last_used_at` was last written by this process.
     token_touches: Mutex<HashMap<String, Instant>>,
 }
@@ -55,12 +60,17 @@ impl AppState {
             .build()
             .map_err(|e| StartError::Http(e.to_string()))?;
         let jwks = config.jwks.clone().map(|j| Jwks::new(j, http.clone()));
+        let nango = NangoClient::from_config(http.clone(), &config);
+        let tokens = TokenCache::new(nango.clone());
         Ok(AppState {
             inner: Arc::new(Inner {
                 config,
                 db,
                 http,
                 jwks,
+                nango,
+                tokens,
+                limits: LimitObserver::new(),
                 token_touches: Mutex::new(HashMap::new()),
             }),
         })
@@ -80,6 +90,38 @@ impl AppState {
 
     pub fn jwks(&self) -> Option<&Jwks> {
         self.inner.jwks.as_ref()
+    }
+
+    /// The Nango client (connect sessions, connections, webhooks).
+    pub fn nango(&self) -> &NangoClient {
+        &self.inner.nango
+    }
+
+    /// Access tokens per Nango connection, cached for at most ten minutes.
+    pub fn tokens(&self) -> &TokenCache {
+        &self.inner.tokens
+    }
+
+    /// The latest `Sforce-Limit-Info` seen per Nango connection.
+    pub fn limits(&self) -> &LimitObserver {
+        &self.inner.limits
+    }
+
+    /// A Salesforce client for one Nango connection: tokens from the cache (one forced refresh
+    /// on `INVALID_SESSION_ID`), usage recorded.
+    pub fn salesforce(
+        &self,
+        nango_connection_id: &str,
+        provider_config_key: Option<&str>,
+    ) -> SalesforceClient {
+        SalesforceClient::new(
+            self.inner.http.clone(),
+            &self.inner.config.sfdc_api_version,
+            self.inner
+                .tokens
+                .source(nango_connection_id, provider_config_key),
+        )
+        .with_limits(self.inner.limits.clone())
     }
 
     /// Whether this request should stamp the token's `last_used_at`.

@@ -6,6 +6,7 @@
 
 pub mod api_tokens;
 pub mod clients;
+pub mod connections;
 pub mod migrate;
 pub mod organizations;
 pub mod page;
