@@ -46,6 +46,21 @@ pub struct Config {
     pub nango_provider_config_key: String,
     pub nango_webhook_secret: SecretString,
     pub sync_wait_seconds: u64,
+    /// `JOBS_QUEUE_URL`: the SQS queue jobs are sent to. Unset: the in-process worker (local runs).
+    pub jobs_queue_url: Option<String>,
+    /// `JOB_LEASE_SECONDS` (default 60): how long a claimed job is a worker's before another may
+    /// take it over. A running job renews its lease every third of this.
+    pub job_lease_seconds: u64,
+    /// `JOB_BACKOFF_BASE_MS` (default 5000): the first retry's delay; each retry doubles it.
+    pub job_backoff_base_ms: u64,
+    /// `WEBHOOK_SIGNING_KEY`: the key every webhook's signing secret is derived from (HMAC of the
+    /// webhook id), so no secret is stored. Empty: webhooks cannot be created or delivered.
+    pub webhook_signing_key: SecretString,
+    /// `ALLOW_HTTP_WEBHOOKS` (default false): allows `http://` webhook URLs and private, loopback
+    /// and link-local targets. For local runs only.
+    pub allow_http_webhooks: bool,
+    /// `PUSH_PAYLOAD_RETENTION_DAYS` (default 30): push payloads older than this are purged.
+    pub push_payload_retention_days: i32,
 }
 
 /// Looks a variable up by name.
@@ -158,6 +173,13 @@ impl Config {
                 reason: "must be at least 32 bytes".into(),
             });
         }
+        let webhook_signing_key = src.get("WEBHOOK_SIGNING_KEY").unwrap_or_default();
+        if !webhook_signing_key.is_empty() && webhook_signing_key.len() < 32 {
+            return Err(ConfigError::Invalid {
+                name: "WEBHOOK_SIGNING_KEY",
+                reason: "must be at least 32 bytes".into(),
+            });
+        }
         Ok(Config {
             database_url: src.required("DATABASE_URL")?.into(),
             database_pool_size: src.parsed("DATABASE_POOL_SIZE", if in_lambda { 2 } else { 16 })?,
@@ -182,6 +204,30 @@ impl Config {
                 .unwrap_or_else(|| "salesforce".to_string()),
             nango_webhook_secret: src.get("NANGO_WEBHOOK_SECRET").unwrap_or_default().into(),
             sync_wait_seconds: src.parsed("SYNC_WAIT_SECONDS", 20u64)?,
+            jobs_queue_url: src.get("JOBS_QUEUE_URL"),
+            job_lease_seconds: positive(
+                src.parsed("JOB_LEASE_SECONDS", 60u64)?,
+                "JOB_LEASE_SECONDS",
+            )?,
+            job_backoff_base_ms: src.parsed("JOB_BACKOFF_BASE_MS", 5000u64)?,
+            webhook_signing_key: webhook_signing_key.into(),
+            allow_http_webhooks: src.flag("ALLOW_HTTP_WEBHOOKS", false)?,
+            push_payload_retention_days: positive(
+                src.parsed("PUSH_PAYLOAD_RETENTION_DAYS", 30i32)?,
+                "PUSH_PAYLOAD_RETENTION_DAYS",
+            )?,
+        })
+    }
+}
+
+/// A setting that must be above zero.
+fn positive<T: PartialOrd + Default>(value: T, name: &'static str) -> Result<T, ConfigError> {
+    if value > T::default() {
+        Ok(value)
+    } else {
+        Err(ConfigError::Invalid {
+            name,
+            reason: "must be greater than 0".into(),
         })
     }
 }
@@ -255,6 +301,36 @@ mod tests {
         assert_eq!(c.jwt_ttl_seconds, 43200);
         assert!(c.super_admin_secret.expose_secret().is_empty());
         assert!(c.jwks.is_none());
+        assert_eq!(c.jobs_queue_url, None);
+        assert_eq!(c.job_lease_seconds, 60);
+        assert_eq!(c.job_backoff_base_ms, 5000);
+        assert!(!c.allow_http_webhooks);
+        assert_eq!(c.push_payload_retention_days, 30);
+    }
+
+    #[test]
+    fn a_short_webhook_signing_key_and_a_zero_lease_are_refused() {
+        let err = Config::from_source(&source(&[
+            ("DATABASE_URL", "postgres://x/y"),
+            ("JWT_SECRET", SECRET),
+            ("WEBHOOK_SIGNING_KEY", "short"),
+        ]))
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("WEBHOOK_SIGNING_KEY is invalid"),
+            "{err}"
+        );
+        let err = Config::from_source(&source(&[
+            ("DATABASE_URL", "postgres://x/y"),
+            ("JWT_SECRET", SECRET),
+            ("JOB_LEASE_SECONDS", "0"),
+        ]))
+        .unwrap_err();
+        assert!(
+            err.to_string().starts_with("JOB_LEASE_SECONDS is invalid"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod crm;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod jobs;
 pub mod lambda;
 pub mod nango;
 pub mod salesforce;

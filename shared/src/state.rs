@@ -24,6 +24,8 @@ struct Inner {
     nango: NangoClient,
     tokens: TokenCache,
     limits: LimitObserver,
+    /// The job queue and the signal for callers waiting on jobs.
+    jobs: crate::jobs::Hub,
     /// When each API token's `last_used_at` was last written by this process.
     token_touches: Mutex<HashMap<String, Instant>>,
 }
@@ -62,6 +64,7 @@ impl AppState {
         let jwks = config.jwks.clone().map(|j| Jwks::new(j, http.clone()));
         let nango = NangoClient::from_config(http.clone(), &config);
         let tokens = TokenCache::new(nango.clone());
+        let jobs = crate::jobs::Hub::new(&config);
         Ok(AppState {
             inner: Arc::new(Inner {
                 config,
@@ -71,6 +74,7 @@ impl AppState {
                 nango,
                 tokens,
                 limits: LimitObserver::new(),
+                jobs,
                 token_touches: Mutex::new(HashMap::new()),
             }),
         })
@@ -122,6 +126,11 @@ impl AppState {
                 .source(nango_connection_id, provider_config_key),
         )
         .with_limits(self.inner.limits.clone())
+    }
+
+    /// Where jobs are sent, and who waits on them.
+    pub fn jobs(&self) -> &crate::jobs::Hub {
+        &self.inner.jobs
     }
 
     /// Whether this request should stamp the token's `last_used_at`.

@@ -22,8 +22,10 @@ pub const GROUPS: &[(&str, GroupApi)] = &[
     ("admin", admin::api),
     ("auth", auth::api),
     ("clients", clients::api),
+    ("connections", connections::api),
     ("users", users::api),
     ("tokens", tokens::api),
+    ("events", events::api),
     ("health", api),
 ];
 

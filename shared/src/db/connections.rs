@@ -220,17 +220,23 @@ pub async fn set_status(
     status: &str,
     error_message: Option<&str>,
 ) -> Result<Option<(Connection, String)>, DbError> {
+    let lock = prepare(
+        c,
+        "SELECT status::text FROM crm_connections WHERE org_id = $1 AND id = $2 FOR UPDATE",
+    )
+    .await?;
+    let Some(before) = c.query_opt(&lock, &[&org_id, &id]).await? else {
+        return Ok(None);
+    };
     let sql = format!(
-        "WITH old AS (SELECT status::text AS status FROM crm_connections WHERE org_id = $1 AND id = $2 FOR UPDATE)
-         UPDATE crm_connections SET status = $3::text::connection_status, error_message = $4
-         WHERE org_id = $1 AND id = $2
-         RETURNING {COLUMNS}, (SELECT status FROM old)"
+        "UPDATE crm_connections SET status = $3::text::connection_status, error_message = $4
+         WHERE org_id = $1 AND id = $2 RETURNING {COLUMNS}"
     );
     let st = prepare(c, &sql).await?;
     let row = c
-        .query_opt(&st, &[&org_id, &id, &status, &error_message])
+        .query_one(&st, &[&org_id, &id, &status, &error_message])
         .await?;
-    Ok(row.map(|r| (from_row(&r), r.get(16))))
+    Ok(Some((from_row(&row), before.get(0))))
 }
 
 /// A successful forced refresh: connected, `last_refreshed_at` now.

@@ -18,11 +18,18 @@ pub struct Migration {
 
 /// Every migration of this build, in order. A test checks that it lists every file in
 /// `migrations/`.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "V001__initial",
-    sql: include_str!("../../../migrations/V001__initial.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "V001__initial",
+        sql: include_str!("../../../migrations/V001__initial.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "V002__jobs",
+        sql: include_str!("../../../migrations/V002__jobs.sql"),
+    },
+];
 
 impl Migration {
     pub fn checksum(&self) -> String {

@@ -7,11 +7,14 @@
 pub mod api_tokens;
 pub mod clients;
 pub mod connections;
+pub mod events;
+pub mod jobs;
 pub mod migrate;
 pub mod organizations;
 pub mod page;
 pub mod pool;
 pub mod users;
+pub mod webhooks;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 

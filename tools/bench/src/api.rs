@@ -85,6 +85,7 @@ async fn http_load(db_url: &str, owner_url: &str, token: &str) -> (f64, Duration
         .env("JWT_SECRET", testkit::JWT_SECRET)
         .env("PORT", port.to_string())
         .env("RUST_LOG", "warn")
+        .env("NANGO_BASE_URL", "http://127.0.0.1:9/nango")
         .stdout(std::process::Stdio::null())
         .kill_on_drop(true)
         .spawn()

@@ -27,6 +27,8 @@ pub use fixtures::{Org, Principal};
 pub const SUPER_ADMIN_SECRET: &str = "test-super-admin-secret";
 /// The session-token secret of test configurations.
 pub const JWT_SECRET: &str = "test-jwt-secret-test-jwt-secret-0123";
+/// The webhook signing key of test configurations.
+pub const WEBHOOK_SIGNING_KEY: &str = "test-webhook-signing-key-0123456789abcdef";
 /// The login role the service uses in tests (member of `sfdc_app`).
 pub const APP_ROLE: &str = "sfdc_app_login";
 
@@ -244,6 +246,7 @@ pub fn test_config(database_url: &str) -> Config {
             "JWT_SECRET" => Some(JWT_SECRET.into()),
             "BCRYPT_COST" => Some("4".into()),
             "NANGO_SECRET_KEY" => Some("test-nango-secret".into()),
+            "WEBHOOK_SIGNING_KEY" => Some(WEBHOOK_SIGNING_KEY.into()),
             _ => None,
         },
         Default::default(),
@@ -277,5 +280,30 @@ impl Reply {
     pub fn assert_error(&self, status: u16, detail: &str) {
         assert_eq!(self.status.as_u16(), status, "body: {}", self.text);
         assert_eq!(self.detail(), detail, "body: {}", self.text);
+    }
+}
+
+/// How long [`eventually`] waits before failing the test.
+pub const EVENTUALLY: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Polls `check` until it returns `Some`, failing the test (naming `what`) after [`EVENTUALLY`].
+/// For waiting on work in the background: a condition with a deadline, never a fixed sleep.
+pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + EVENTUALLY;
+    let mut pause = std::time::Duration::from_millis(5);
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(std::time::Duration::from_millis(100));
     }
 }
