@@ -58,13 +58,7 @@ pub async fn handle(
 ) -> Result<Json<Connected>, ApiError> {
     ctx.require(Permission::ConnectionsWrite)?;
     let mut conn = db::conn(state.db()).await?;
-    let existing = {
-        let tx = db::begin(&mut conn, ctx.org_id).await?;
-        ctx.check_client(&tx, body.client_id).await?;
-        let row = db::connections::get_by_client(&tx, ctx.org_id, body.client_id).await?;
-        tx.commit().await?;
-        row
-    };
+    let existing = status::of_client(&ctx, &mut conn, body.client_id).await?;
     let key = body
         .nango_provider_config_key
         .clone()

@@ -12,7 +12,7 @@ use shared::time::Timestamp;
 use shared::{ApiError, AppState, db};
 
 use crate::ByClient;
-use crate::status::{self, no_nango_connection, not_found};
+use crate::status::{self, not_found};
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Refreshed {
@@ -40,17 +40,7 @@ pub async fn handle(
 ) -> Result<Json<Refreshed>, ApiError> {
     ctx.require(Permission::ConnectionsWrite)?;
     let mut conn = db::conn(state.db()).await?;
-    let row = {
-        let tx = db::begin(&mut conn, ctx.org_id).await?;
-        ctx.check_client(&tx, body.client_id).await?;
-        let row = db::connections::get_by_client(&tx, ctx.org_id, body.client_id).await?;
-        tx.commit().await?;
-        row
-    };
-    let row = row
-        .filter(|r| r.nango_connection_id.is_some())
-        .ok_or_else(no_nango_connection)?;
-    let nango_id = row.nango_connection_id.clone().unwrap_or_default();
+    let (row, nango_id) = status::with_nango_id(&ctx, &mut conn, body.client_id).await?;
     let key = row.nango_provider_config_key.as_deref();
     match state.nango().get_connection(&nango_id, key, true).await {
         Ok(_) => {

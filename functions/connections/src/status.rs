@@ -67,6 +67,37 @@ impl From<&Connection> for ConnectionItem {
     }
 }
 
+/// Client-access check, then the client's connection (if any), in one short transaction.
+pub async fn of_client(
+    ctx: &shared::auth::AuthContext,
+    conn: &mut shared::db::Conn,
+    client_id: Uuid,
+) -> Result<Option<Connection>, shared::ApiError> {
+    let tx = shared::db::begin(conn, ctx.org_id).await?;
+    ctx.check_client(&tx, client_id).await?;
+    let row = shared::db::connections::get_by_client(&tx, ctx.org_id, client_id).await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// The client's connection with its Nango id, or 400 `No Nango connection found for this client`.
+pub async fn with_nango_id(
+    ctx: &shared::auth::AuthContext,
+    conn: &mut shared::db::Conn,
+    client_id: Uuid,
+) -> Result<(Connection, String), shared::ApiError> {
+    let row = of_client(ctx, conn, client_id).await?;
+    let row = row
+        .filter(|r| {
+            r.nango_connection_id
+                .as_deref()
+                .is_some_and(|id| !id.is_empty())
+        })
+        .ok_or_else(no_nango_connection)?;
+    let id = row.nango_connection_id.clone().unwrap_or_default();
+    Ok((row, id))
+}
+
 pub fn not_found() -> shared::ApiError {
     shared::ApiError::not_found("Connection not found")
 }
