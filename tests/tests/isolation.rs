@@ -1,0 +1,134 @@
+//! The tenant-isolation matrix: another org's admin, holding every id of ours, gets 404 on every
+//! route that addresses one, and never sees our rows in a list.
+
+use serde_json::{Value, json};
+use testkit::TestApp;
+use uuid::Uuid;
+
+#[tokio::test]
+async fn another_org_can_address_none_of_our_ids_and_lists_none_of_our_rows() {
+    let app = TestApp::new(local::app).await;
+    let ours = app.org("ours").await;
+    let theirs = app.org("theirs").await;
+    let t = &ours.admin.token;
+    let client: Uuid = serde_json::from_value(
+        app.post("/api/clients/create", t, json!({"name": "C"}))
+            .await
+            .ok()["id"]
+            .clone(),
+    )
+    .unwrap();
+    let token_id = app.post("/api/tokens/create", t, json!({})).await.ok()["id"].clone();
+    let conn: Uuid = app
+        .owner
+        .query_one(
+            "INSERT INTO crm_connections (org_id, client_id, status, nango_connection_id) VALUES ($1, $2, 'connected', 'n1') RETURNING id",
+            &[&ours.id, &client],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    let job: Uuid = app
+        .owner
+        .query_one(
+            "INSERT INTO jobs (org_id, client_id, kind) VALUES ($1, $2, 'noop') RETURNING id",
+            &[&ours.id, &client],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    let webhook: Uuid = app
+        .owner
+        .query_one(
+            "INSERT INTO webhooks (org_id, url, secret_hash) VALUES ($1, 'https://example.com/h', 'x') RETURNING id",
+            &[&ours.id],
+        )
+        .await
+        .unwrap()
+        .get(0);
+
+    let by_client = json!({"client_id": client});
+    let matrix: Vec<(&str, Value)> = vec![
+        ("/api/clients/get", json!({"id": client})),
+        ("/api/tokens/revoke", json!({"id": token_id})),
+        (
+            "/api/users/create",
+            json!({"email": "x@y.z", "password": "password123", "role": "company_member", "client_id": client}),
+        ),
+        ("/api/connections/create", by_client.clone()),
+        (
+            "/api/connections/callback",
+            json!({"client_id": client, "nango_connection_id": "n1"}),
+        ),
+        ("/api/connections/list", by_client.clone()),
+        ("/api/connections/get", json!({"id": conn})),
+        ("/api/connections/refresh", by_client.clone()),
+        ("/api/connections/revoke", by_client.clone()),
+        (
+            "/api/connections/update",
+            json!({"client_id": client, "auto_refresh": true}),
+        ),
+        ("/api/connections/limits", by_client.clone()),
+        ("/api/jobs/get", json!({"id": job})),
+        ("/api/jobs/list", by_client.clone()),
+        ("/api/events/list", by_client.clone()),
+        ("/api/webhooks/delete", json!({"id": webhook})),
+        (
+            "/api/webhooks/create",
+            json!({"url": "https://example.com/x", "client_id": client}),
+        ),
+    ];
+    for (path, body) in &matrix {
+        let r = app.post(path, &theirs.admin.token, body.clone()).await;
+        assert_eq!(
+            r.status, 404,
+            "{path} answered {} to another org: {}",
+            r.status, r.text
+        );
+    }
+    // Every POST route of the document that takes an id or client_id is in the matrix.
+    let doc = serde_json::to_value(health::document()).unwrap();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let Some(post) = item.get("post") else {
+            continue;
+        };
+        let schema = &post["requestBody"]["content"]["application/json"]["schema"];
+        let schema = match schema.get("$ref").and_then(Value::as_str) {
+            Some(r) => doc["components"]["schemas"][r.rsplit('/').next().unwrap()].clone(),
+            None => schema.clone(),
+        };
+        let props = schema["properties"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        let addresses = props.contains_key("id") || props.contains_key("client_id");
+        if addresses && !path.starts_with("/api/super-admin/") {
+            assert!(
+                matrix.iter().any(|(p, _)| p == path),
+                "{path} takes an id but is not in the isolation matrix"
+            );
+        }
+    }
+    // Lists never show our rows.
+    for path in [
+        "/api/clients/list",
+        "/api/users/list",
+        "/api/tokens/list",
+        "/api/connections/list",
+        "/api/jobs/list",
+        "/api/webhooks/list",
+        "/api/events/list",
+    ] {
+        let r = app.post(path, &theirs.admin.token, json!({})).await;
+        let text = r.ok().to_string();
+        for id in [
+            client.to_string(),
+            conn.to_string(),
+            job.to_string(),
+            webhook.to_string(),
+            ours.admin.user_id.to_string(),
+        ] {
+            assert!(!text.contains(&id), "{path} shows another org's row {id}");
+        }
+    }
+}
