@@ -174,7 +174,25 @@ async fn a_1300_object_org_pulls_in_few_calls_and_reuses_unchanged_describes() {
 #[tokio::test]
 async fn get_reads_only_the_named_objects_and_picklists_come_from_the_snapshot() {
     let env = common::env_with(topology::router, 3).await;
-    env.pull().await;
+    // Two pulls at once get versions 1 and 2 (allocated under a per-client lock).
+    let (a, b) = tokio::join!(env.pull(), env.pull());
+    let mut versions = [a["version"].as_i64(), b["version"].as_i64()];
+    versions.sort();
+    assert_eq!(versions, [Some(1), Some(2)]);
+    let mut keys: Vec<&String> = a.as_object().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "client_id",
+            "custom_objects_count",
+            "id",
+            "objects_count",
+            "pulled_at",
+            "version"
+        ]
+    );
+    assert_eq!(a["custom_objects_count"], 3);
     let r = env
         .post(
             "/api/topology/get",
