@@ -15,6 +15,21 @@ CREATE TABLE crm_topology_objects (
 );
 CREATE INDEX crm_topology_objects_org_idx ON crm_topology_objects (org_id);
 
+-- An object row belongs to its snapshot's org.
+CREATE FUNCTION check_topology_object_org() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM crm_topology_snapshots
+                   WHERE id = NEW.snapshot_id AND org_id = NEW.org_id) THEN
+        RAISE EXCEPTION 'snapshot_id does not belong to org_id' USING ERRCODE = '23514';
+    END IF;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER crm_topology_objects_org_integrity
+    BEFORE INSERT OR UPDATE ON crm_topology_objects
+    FOR EACH ROW EXECUTE FUNCTION check_topology_object_org();
+
 ALTER TABLE crm_topology_objects ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant ON crm_topology_objects
     USING (org_id = app_org_id()) WITH CHECK (org_id = app_org_id());
