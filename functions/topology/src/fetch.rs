@@ -188,3 +188,31 @@ async fn validation_rules(
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_describe_is_recorded_as_code_and_message() {
+        let body =
+            json!([{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]);
+        assert_eq!(
+            describe_error(404, &body),
+            json!({"code": "NOT_FOUND", "message": "The requested resource does not exist"})
+        );
+        assert_eq!(
+            describe_error(500, &Value::Null),
+            json!({"code": "HTTP_500", "message": "Describe failed"})
+        );
+    }
+
+    #[test]
+    fn the_condition_is_the_second_before_the_fetch_began() {
+        let t = DateTime::parse_from_rfc3339("2026-02-19T10:00:05.700Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let s = since(t);
+        assert_eq!(s.to_rfc3339(), "2026-02-19T10:00:04+00:00");
+    }
+}
