@@ -23,6 +23,8 @@ pub const GROUPS: &[(&str, GroupApi)] = &[
     ("auth", auth::api),
     ("clients", clients::api),
     ("connections", connections::api),
+    ("topology", topology::api),
+    ("conflicts", conflicts::api),
     ("users", users::api),
     ("tokens", tokens::api),
     ("events", events::api),

@@ -27,9 +27,9 @@ pub use schedules::{
 pub use sqs::{handle_sqs, handle_sqs_with};
 
 /// Every job kind the worker runs. Group crates add theirs here as they land
-/// (`topology.pull` → `topology::pull::run`, deploys, pushes, workflows).
+/// (deploys, pushes, workflows).
 pub fn registry() -> Registry {
-    Registry::builtin()
+    Registry::builtin().add(topology::KIND, topology::pull::run)
 }
 
 /// The worker of this build over `state`.

@@ -29,6 +29,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "V002__jobs",
         sql: include_str!("../../../migrations/V002__jobs.sql"),
     },
+    Migration {
+        version: 3,
+        name: "V003__topology",
+        sql: include_str!("../../../migrations/V003__topology.sql"),
+    },
 ];
 
 impl Migration {

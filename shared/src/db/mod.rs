@@ -6,6 +6,7 @@
 
 pub mod api_tokens;
 pub mod clients;
+pub mod conflict_reports;
 pub mod connections;
 pub mod events;
 pub mod jobs;
@@ -13,6 +14,7 @@ pub mod migrate;
 pub mod organizations;
 pub mod page;
 pub mod pool;
+pub mod topology;
 pub mod users;
 pub mod webhooks;
 

@@ -54,6 +54,9 @@ pub struct BatchSubrequest {
     pub url: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rich_input: Option<Value>,
+    /// Per-subrequest headers (`If-Modified-Since` on describes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_headers: Option<Value>,
 }
 
 /// The result of one subrequest, in request order.
@@ -176,7 +179,19 @@ impl SalesforceClient {
                 escape_segment(name)
             ),
             rich_input: None,
+            http_headers: None,
         }
+    }
+
+    /// A describe subrequest answered 304 when the object has not changed since `since`.
+    pub fn describe_subrequest_since(
+        &self,
+        name: &str,
+        since: Option<DateTime<Utc>>,
+    ) -> BatchSubrequest {
+        let mut sub = self.describe_subrequest(name);
+        sub.http_headers = since.map(|t| json!({"If-Modified-Since": http_date(t)}));
+        sub
     }
 
     /// Describes many objects, 25 per composite batch: each name with its describe, or the
@@ -271,6 +286,11 @@ fn with_if_modified_since(call: Call, since: Option<DateTime<Utc>>) -> Call {
         ),
         None => call,
     }
+}
+
+/// An HTTP date, `EEE, dd MMM yyyy HH:mm:ss GMT` (SALESFORCE.md §1.2).
+fn http_date(t: DateTime<Utc>) -> String {
+    t.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
 }
 
 fn last_modified(reply: &super::client::Reply) -> Option<DateTime<Utc>> {
