@@ -47,6 +47,25 @@ async fn another_org_can_address_none_of_our_ids_and_lists_none_of_our_rows() {
         .unwrap()
         .get(0);
 
+    let snapshot: Uuid = app
+        .owner
+        .query_one(
+            "INSERT INTO crm_topology_snapshots (org_id, client_id, connection_id, snapshot) VALUES ($1, $2, $3, '{}') RETURNING id",
+            &[&ours.id, &client, &conn],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    let report: Uuid = app
+        .owner
+        .query_one(
+            "INSERT INTO crm_conflict_reports (org_id, client_id, connection_id, topology_snapshot_id, deployment_plan, findings, overall_severity)
+             VALUES ($1, $2, $3, $4, '{}', '[]', 'green') RETURNING id",
+            &[&ours.id, &client, &conn, &snapshot],
+        )
+        .await
+        .unwrap()
+        .get(0);
     let by_client = json!({"client_id": client});
     let matrix: Vec<(&str, Value)> = vec![
         ("/api/clients/get", json!({"id": client})),
@@ -77,6 +96,22 @@ async fn another_org_can_address_none_of_our_ids_and_lists_none_of_our_rows() {
             "/api/webhooks/create",
             json!({"url": "https://example.com/x", "client_id": client}),
         ),
+        ("/api/topology/pull", by_client.clone()),
+        ("/api/topology/get", by_client.clone()),
+        ("/api/topology/history", by_client.clone()),
+        (
+            "/api/topology/picklist",
+            json!({"client_id": client, "object_name": "Account", "field_name": "Type"}),
+        ),
+        (
+            "/api/topology/diff",
+            json!({"client_id": client, "version_a": 1, "version_b": 2}),
+        ),
+        (
+            "/api/conflicts/check",
+            json!({"client_id": client, "deployment_plan": {}}),
+        ),
+        ("/api/conflicts/get", json!({"id": report})),
     ];
     for (path, body) in &matrix {
         let r = app.post(path, &theirs.admin.token, body.clone()).await;
