@@ -1,7 +1,7 @@
 //! The Salesforce client against the simulator: retries that ride out injected 503s, and a
 //! Metadata deploy whose fields then describe exactly as SALESFORCE.md §1.2's table says.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 use shared::salesforce::package::{
@@ -153,15 +153,11 @@ async fn deployed_fields_describe_as_the_type_table_says() {
         .deploy(&package.to_zip().unwrap(), &DeployOptions::default())
         .await
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let result = loop {
+    let result = testkit::eventually("the deploy to finish", || async {
         let r = sf.check_deploy_status(&submitted.id, true).await.unwrap();
-        if r.done {
-            break r;
-        }
-        assert!(Instant::now() < deadline, "the deploy never finished");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+        r.done.then_some(r)
+    })
+    .await;
     assert!(result.success, "{result:?}");
 
     let Described::Modified { value: deal, .. } = sf.describe("Deal__c", None).await.unwrap()

@@ -2,8 +2,6 @@
 //! and Nango: bootstrap an org, connect a client (Nango's signed webhook completes it), follow
 //! the events, and read Salesforce's limits through the connection.
 
-use std::time::{Duration, Instant};
-
 use serde_json::{Value, json};
 use simulator::{SimConfig, Simulator};
 use testkit::{SUPER_ADMIN_SECRET, TestApp};
@@ -107,18 +105,14 @@ async fn bootstrap_connect_follow_events_and_read_limits() {
     let conn_id = created["id"].as_str().unwrap().to_string();
     sim.complete_session(created["connect_session"]["token"].as_str().unwrap(), None)
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
+    let got = testkit::eventually("the connection to be connected", || async {
         let got = h
             .ok("/api/connections/get", &token, json!({"id": conn_id}))
             .await;
-        if got["status"] == "connected" {
-            assert_eq!(got["instance_url"], sim_url);
-            break;
-        }
-        assert!(Instant::now() < deadline, "never connected: {got}");
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+        (got["status"] == "connected").then_some(got)
+    })
+    .await;
+    assert_eq!(got["instance_url"], sim_url);
 
     let limits = h
         .ok(
@@ -130,23 +124,19 @@ async fn bootstrap_connect_follow_events_and_read_limits() {
     assert!(limits["DailyApiRequests"]["Max"].as_i64().unwrap() > 0);
 
     // The events follow the connection, oldest first.
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
+    testkit::eventually("the connection's events", || async {
         let events = h
             .ok("/api/events/list", &token, json!({"client_id": client_id}))
             .await;
-        let types: Vec<&str> = events["data"]
+        let types: Vec<String> = events["data"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|e| e["type"].as_str().unwrap())
+            .map(|e| e["type"].as_str().unwrap().to_string())
             .collect();
-        if types == ["connection.pending", "connection.connected"] {
-            break;
-        }
-        assert!(Instant::now() < deadline, "events: {types:?}");
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
+        (types == ["connection.pending", "connection.connected"]).then_some(())
+    })
+    .await;
 
     let me = h
         .http

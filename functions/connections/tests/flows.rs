@@ -2,8 +2,6 @@
 //! by Nango's webhook) → expired when Nango cannot refresh → revoked; foreign connections refused;
 //! signatures checked; an expired Salesforce token recovered with one forced refresh.
 
-use std::time::{Duration, Instant};
-
 use serde_json::{Value, json};
 use shared::auth::Role;
 use simulator::{SimConfig, Simulator};
@@ -56,15 +54,10 @@ impl Env {
     }
 
     async fn wait_for_status(&self, want: &str) {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while self.status().await.as_deref() != Some(want) {
-            assert!(
-                Instant::now() < deadline,
-                "the connection never became {want} (is {:?})",
-                self.status().await
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        testkit::eventually(&format!("the connection to become {want}"), || async {
+            (self.status().await.as_deref() == Some(want)).then_some(())
+        })
+        .await;
     }
 
     async fn events(&self) -> Vec<String> {
