@@ -61,6 +61,10 @@ pub struct Config {
     pub allow_http_webhooks: bool,
     /// `PUSH_PAYLOAD_RETENTION_DAYS` (default 30): push payloads older than this are purged.
     pub push_payload_retention_days: i32,
+    /// `BULK_THRESHOLD` (default 2000): pushes of more records than this go through Bulk API 2.0.
+    pub bulk_threshold: usize,
+    /// `PUSH_CONCURRENCY` (default 4): sObject Collections calls in flight per push.
+    pub push_concurrency: usize,
 }
 
 /// Looks a variable up by name.
@@ -216,6 +220,11 @@ impl Config {
                 src.parsed("PUSH_PAYLOAD_RETENTION_DAYS", 30i32)?,
                 "PUSH_PAYLOAD_RETENTION_DAYS",
             )?,
+            bulk_threshold: src.parsed("BULK_THRESHOLD", 2000usize)?,
+            push_concurrency: positive(
+                src.parsed("PUSH_CONCURRENCY", 4usize)?,
+                "PUSH_CONCURRENCY",
+            )?,
         })
     }
 }
@@ -306,6 +315,7 @@ mod tests {
         assert_eq!(c.job_backoff_base_ms, 5000);
         assert!(!c.allow_http_webhooks);
         assert_eq!(c.push_payload_retention_days, 30);
+        assert_eq!((c.bulk_threshold, c.push_concurrency), (2000, 4));
     }
 
     #[test]

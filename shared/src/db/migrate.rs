@@ -34,6 +34,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "V003__topology",
         sql: include_str!("../../../migrations/V003__topology.sql"),
     },
+    Migration {
+        version: 5,
+        name: "V005__push",
+        sql: include_str!("../../../migrations/V005__push.sql"),
+    },
 ];
 
 impl Migration {

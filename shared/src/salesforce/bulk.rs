@@ -261,6 +261,21 @@ impl SalesforceClient {
         Ok(self.results_csv(job_id, "unprocessedrecords").await?.1)
     }
 
+    /// `GET /jobs/ingest/{id}/{successfulResults|failedResults|unprocessedrecords}/` as the
+    /// raw CSV, for callers that read millions of rows one at a time with [`each_csv_row`]
+    /// instead of collecting them.
+    pub async fn ingest_results_raw(
+        &self,
+        job_id: &str,
+        which: IngestResults,
+    ) -> Result<Bytes, SalesforceError> {
+        let target = Target::slash(self.data_path(&["jobs", "ingest", job_id, which.path()]));
+        let reply = self
+            .execute(&Call::get(target).header("Accept", "text/csv"))
+            .await?;
+        Ok(reply.body)
+    }
+
     async fn results_csv(
         &self,
         job_id: &str,
@@ -335,6 +350,42 @@ impl SalesforceClient {
                 .and_then(|n| n.trim().parse().ok()),
         })
     }
+}
+
+/// The result sets of an ingest job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IngestResults {
+    Successful,
+    Failed,
+    Unprocessed,
+}
+
+impl IngestResults {
+    fn path(self) -> &'static str {
+        match self {
+            IngestResults::Successful => "successfulResults",
+            IngestResults::Failed => "failedResults",
+            IngestResults::Unprocessed => "unprocessedrecords",
+        }
+    }
+}
+
+/// Calls `f(header, row)` for every row of a CSV body, one row in memory at a time.
+pub fn each_csv_row(
+    body: &[u8],
+    mut f: impl FnMut(&csv::StringRecord, &csv::StringRecord),
+) -> Result<(), SalesforceError> {
+    let invalid = |e: csv::Error| SalesforceError::InvalidResponse(format!("Bulk CSV: {e}"));
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(body);
+    let header = reader.headers().map_err(invalid)?.clone();
+    let mut row = csv::StringRecord::new();
+    while reader.read_record(&mut row).map_err(invalid)? {
+        f(&header, &row);
+    }
+    Ok(())
 }
 
 /// Parses a results CSV (header row, quoted values that may hold commas and newlines).

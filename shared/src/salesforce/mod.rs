@@ -27,8 +27,8 @@ pub mod tooling;
 pub mod xml;
 
 pub use bulk::{
-    BulkOperation, CsvRow, FailedRecord, IngestJobRequest, JobInfo, JobState, LineEnding,
-    QueryResultsPage, SuccessfulRecord,
+    BulkOperation, CsvRow, FailedRecord, IngestJobRequest, IngestResults, JobInfo, JobState,
+    LineEnding, QueryResultsPage, SuccessfulRecord,
 };
 pub use client::{DEFAULT_TIMEOUT, SalesforceClient};
 pub use collections::{RecordError, SaveResult};

@@ -1,0 +1,47 @@
+//! `POST /api/mappings/deactivate`: soft-deletes an active mapping (its version stays: nothing
+//! in its content changed).
+
+use axum::extract::State;
+use serde::Serialize;
+use shared::auth::{AuthContext, Permission};
+use shared::db::field_mappings;
+use shared::error::ErrorBody;
+use shared::http::Json;
+use shared::{ApiError, AppState, db};
+
+use crate::ByObject;
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Deactivated {
+    pub success: bool,
+    pub canonical_object: String,
+}
+
+#[utoipa::path(
+    post, path = "/api/mappings/deactivate", tag = "mappings",
+    request_body = ByObject,
+    responses(
+        (status = 200, body = Deactivated),
+        (status = 404, description = "`Mapping not found` or `Client not found`", body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn handle(
+    State(state): State<AppState>,
+    ctx: AuthContext,
+    Json(body): Json<ByObject>,
+) -> Result<Json<Deactivated>, ApiError> {
+    ctx.require(Permission::OrgManage)?;
+    let mut conn = db::conn(state.db()).await?;
+    let tx = db::begin(&mut conn, ctx.org_id).await?;
+    ctx.check_client(&tx, body.client_id).await?;
+    let m = field_mappings::deactivate(&tx, ctx.org_id, body.client_id, &body.canonical_object)
+        .await?
+        .ok_or_else(crate::mapping_not_found)?;
+    tx.commit().await?;
+    Ok(Json(Deactivated {
+        success: true,
+        canonical_object: m.canonical_object,
+    }))
+}

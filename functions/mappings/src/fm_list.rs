@@ -1,0 +1,42 @@
+//! `POST /api/field-mappings/list`: the client's active mappings by canonical object.
+
+use axum::extract::State;
+use serde::Serialize;
+use shared::auth::{AuthContext, Permission};
+use shared::db::field_mappings;
+use shared::error::ErrorBody;
+use shared::http::Json;
+use shared::{ApiError, AppState, db};
+
+use crate::{ByClient, FieldMappingOut};
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct FieldMappings {
+    pub data: Vec<FieldMappingOut>,
+}
+
+#[utoipa::path(
+    post, path = "/api/field-mappings/list", tag = "field-mappings",
+    request_body = ByClient,
+    responses(
+        (status = 200, body = FieldMappings),
+        (status = 404, description = "`Client not found`", body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn handle(
+    State(state): State<AppState>,
+    ctx: AuthContext,
+    Json(body): Json<ByClient>,
+) -> Result<Json<FieldMappings>, ApiError> {
+    ctx.require(Permission::OrgManage)?;
+    let mut conn = db::conn(state.db()).await?;
+    let tx = db::begin(&mut conn, ctx.org_id).await?;
+    ctx.check_client(&tx, body.client_id).await?;
+    let rows = field_mappings::list_active(&tx, ctx.org_id, body.client_id).await?;
+    tx.commit().await?;
+    Ok(Json(FieldMappings {
+        data: rows.into_iter().map(FieldMappingOut::from).collect(),
+    }))
+}

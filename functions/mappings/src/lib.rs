@@ -1,0 +1,139 @@
+//! Field mappings of a client: how a canonical object's keys translate to a Salesforce object's
+//! fields (API.md §4.12–4.13, API-DECISIONS §9). Two views of `crm_field_mappings`: the versioned
+//! `/api/mappings/*` (whose `mapping_version` pushes pin) and the older `/api/field-mappings/*`.
+
+mod create;
+mod deactivate;
+mod fm_delete;
+mod fm_get;
+mod fm_list;
+mod fm_set;
+mod get;
+mod list;
+mod update;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use shared::db::field_mappings::Mapping;
+use shared::error::FieldError;
+use shared::time::Timestamp;
+use shared::{ApiError, AppState};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create::handle))
+        .routes(routes!(get::handle))
+        .routes(routes!(list::handle))
+        .routes(routes!(update::handle))
+        .routes(routes!(deactivate::handle))
+        .routes(routes!(fm_set::handle))
+        .routes(routes!(fm_list::handle))
+        .routes(routes!(fm_get::handle))
+        .routes(routes!(fm_delete::handle))
+}
+
+pub fn router(state: AppState) -> axum::Router {
+    shared::http::openapi::into_router(api(), state)
+}
+
+/// `{client_id, canonical_object}`: the body of get, deactivate and their field-mappings twins.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct ByObject {
+    pub client_id: Uuid,
+    pub canonical_object: String,
+}
+
+impl shared::http::Validate for ByObject {}
+
+/// `{client_id}`.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct ByClient {
+    pub client_id: Uuid,
+}
+
+impl shared::http::Validate for ByClient {}
+
+/// A mapping as `/api/mappings/*` shows it (MappingResponse).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct MappingOut {
+    pub id: Uuid,
+    pub canonical_object: String,
+    pub sfdc_object: String,
+    #[schema(value_type = Object)]
+    pub field_mappings: Value,
+    pub external_id_field: Option<String>,
+    pub mapping_version: i32,
+    pub updated_at: Timestamp,
+}
+
+impl From<Mapping> for MappingOut {
+    fn from(m: Mapping) -> Self {
+        MappingOut {
+            id: m.id,
+            canonical_object: m.canonical_object,
+            sfdc_object: m.sfdc_object,
+            field_mappings: m.field_mappings,
+            external_id_field: m.external_id_field,
+            mapping_version: m.mapping_version,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+/// A mapping as `/api/field-mappings/*` shows it (FieldMappingResponse, no version).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct FieldMappingOut {
+    pub id: Uuid,
+    pub client_id: Uuid,
+    pub canonical_object: String,
+    pub sfdc_object: String,
+    #[schema(value_type = Object)]
+    pub field_mappings: Value,
+    pub external_id_field: Option<String>,
+    pub is_active: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl From<Mapping> for FieldMappingOut {
+    fn from(m: Mapping) -> Self {
+        FieldMappingOut {
+            id: m.id,
+            client_id: m.client_id,
+            canonical_object: m.canonical_object,
+            sfdc_object: m.sfdc_object,
+            field_mappings: m.field_mappings,
+            external_id_field: m.external_id_field,
+            is_active: m.is_active,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+/// `field_mappings` values must be strings (API-DECISIONS §9): a 422 at each other value.
+pub(crate) fn check_string_values(map: &Map<String, Value>, errors: &mut Vec<FieldError>) {
+    for (key, value) in map {
+        if !value.is_string() {
+            errors.push(FieldError::at(
+                &["field_mappings", key],
+                "string_type",
+                "Input should be a valid string",
+                value.clone(),
+            ));
+        }
+    }
+}
+
+/// `Mapping not found`.
+pub(crate) fn mapping_not_found() -> ApiError {
+    ApiError::not_found("Mapping not found")
+}
+
+/// `Field mapping not found`.
+pub(crate) fn field_mapping_not_found() -> ApiError {
+    ApiError::not_found("Field mapping not found")
+}

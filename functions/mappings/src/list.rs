@@ -1,0 +1,42 @@
+//! `POST /api/mappings/list`: the client's active mappings by canonical object.
+
+use axum::extract::State;
+use serde::Serialize;
+use shared::auth::{AuthContext, Permission};
+use shared::db::field_mappings;
+use shared::error::ErrorBody;
+use shared::http::Json;
+use shared::{ApiError, AppState, db};
+
+use crate::{ByClient, MappingOut};
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Mappings {
+    pub data: Vec<MappingOut>,
+}
+
+#[utoipa::path(
+    post, path = "/api/mappings/list", tag = "mappings",
+    request_body = ByClient,
+    responses(
+        (status = 200, body = Mappings),
+        (status = 404, description = "`Client not found`", body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn handle(
+    State(state): State<AppState>,
+    ctx: AuthContext,
+    Json(body): Json<ByClient>,
+) -> Result<Json<Mappings>, ApiError> {
+    ctx.require(Permission::PushWrite)?;
+    let mut conn = db::conn(state.db()).await?;
+    let tx = db::begin(&mut conn, ctx.org_id).await?;
+    ctx.check_client(&tx, body.client_id).await?;
+    let rows = field_mappings::list_active(&tx, ctx.org_id, body.client_id).await?;
+    tx.commit().await?;
+    Ok(Json(Mappings {
+        data: rows.into_iter().map(MappingOut::from).collect(),
+    }))
+}
