@@ -66,7 +66,21 @@ async fn another_org_can_address_none_of_our_ids_and_lists_none_of_our_rows() {
         .await
         .unwrap()
         .get(0);
+    let push_log: Uuid = app
+        .owner
+        .query_one(
+            "INSERT INTO crm_push_logs (org_id, client_id, connection_id, object_type) VALUES ($1, $2, $3, 'Contact') RETURNING id",
+            &[&ours.id, &client, &conn],
+        )
+        .await
+        .unwrap()
+        .get(0);
     let by_client = json!({"client_id": client});
+    let by_object = json!({"client_id": client, "canonical_object": "contact"});
+    let mapping = json!({"client_id": client, "canonical_object": "contact", "sfdc_object": "Contact", "field_mappings": {}});
+    let link = json!({"object_type": "Contact", "external_id_field": "Ext__c", "external_id": "a",
+                      "relationship_field": "AccountId", "target_object": "Account",
+                      "target_external_id_field": "Ext__c", "target_external_id": "b"});
     let matrix: Vec<(&str, Value)> = vec![
         ("/api/clients/get", json!({"id": client})),
         ("/api/tokens/revoke", json!({"id": token_id})),
@@ -112,6 +126,35 @@ async fn another_org_can_address_none_of_our_ids_and_lists_none_of_our_rows() {
             json!({"client_id": client, "deployment_plan": {}}),
         ),
         ("/api/conflicts/get", json!({"id": report})),
+        ("/api/mappings/create", mapping.clone()),
+        ("/api/mappings/get", by_object.clone()),
+        ("/api/mappings/list", by_client.clone()),
+        (
+            "/api/mappings/update",
+            json!({"client_id": client, "canonical_object": "contact", "sfdc_object": "Lead"}),
+        ),
+        ("/api/mappings/deactivate", by_object.clone()),
+        ("/api/field-mappings/set", mapping.clone()),
+        ("/api/field-mappings/list", by_client.clone()),
+        ("/api/field-mappings/get", by_object.clone()),
+        ("/api/field-mappings/delete", by_object.clone()),
+        (
+            "/api/push/records",
+            json!({"client_id": client, "object_type": "Contact", "external_id_field": "Ext__c",
+                   "records": [{"Ext__c": "a"}]}),
+        ),
+        (
+            "/api/push/validate",
+            json!({"client_id": client, "canonical_object": "contact", "field_names": ["a"]}),
+        ),
+        ("/api/push/status", json!({"id": push_log})),
+        ("/api/push/history", by_client.clone()),
+        (
+            "/api/push/status-update",
+            json!({"client_id": client, "object_type": "Contact",
+                   "updates": [{"id": "003000000000001AAA", "fields": {}}]}),
+        ),
+        ("/api/push/link", json!({"client_id": client, "links": [link]})),
     ];
     for (path, body) in &matrix {
         let r = app.post(path, &theirs.admin.token, body.clone()).await;

@@ -28,6 +28,8 @@ pub const GROUPS: &[(&str, GroupApi)] = &[
     ("users", users::api),
     ("tokens", tokens::api),
     ("events", events::api),
+    ("mappings", mappings::api),
+    ("push", push::api),
     ("health", api),
 ];
 

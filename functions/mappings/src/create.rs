@@ -31,7 +31,7 @@ impl Validate for CreateMapping {
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
-pub struct Created {
+pub struct MappingCreated {
     pub id: Uuid,
     pub canonical_object: String,
     pub sfdc_object: String,
@@ -46,7 +46,7 @@ pub struct Created {
     post, path = "/api/mappings/create", tag = "mappings",
     request_body = CreateMapping,
     responses(
-        (status = 200, body = Created),
+        (status = 200, body = MappingCreated),
         (status = 409, description = "`Mapping already exists for this client and canonical object`", body = ErrorBody),
         (status = 404, description = "`Client not found`", body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
@@ -57,7 +57,7 @@ pub async fn handle(
     State(state): State<AppState>,
     ctx: AuthContext,
     Json(body): Json<CreateMapping>,
-) -> Result<Json<Created>, ApiError> {
+) -> Result<Json<MappingCreated>, ApiError> {
     ctx.require(Permission::OrgManage)?;
     let mut conn = db::conn(state.db()).await?;
     let tx = db::begin(&mut conn, ctx.org_id).await?;
@@ -83,7 +83,7 @@ pub async fn handle(
             ApiError::conflict("Mapping already exists for this client and canonical object")
         })?;
     tx.commit().await?;
-    Ok(Json(Created {
+    Ok(Json(MappingCreated {
         id: created.id,
         canonical_object: created.canonical_object,
         sfdc_object: created.sfdc_object,

@@ -9,19 +9,19 @@ use shared::error::ErrorBody;
 use shared::http::Json;
 use shared::{ApiError, AppState, db};
 
-use crate::ByObject;
+use crate::MappingByObject;
 
 #[derive(Serialize, utoipa::ToSchema)]
-pub struct Deactivated {
+pub struct MappingDeactivated {
     pub success: bool,
     pub canonical_object: String,
 }
 
 #[utoipa::path(
     post, path = "/api/mappings/deactivate", tag = "mappings",
-    request_body = ByObject,
+    request_body = MappingByObject,
     responses(
-        (status = 200, body = Deactivated),
+        (status = 200, body = MappingDeactivated),
         (status = 404, description = "`Mapping not found` or `Client not found`", body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
     ),
@@ -30,8 +30,8 @@ pub struct Deactivated {
 pub async fn handle(
     State(state): State<AppState>,
     ctx: AuthContext,
-    Json(body): Json<ByObject>,
-) -> Result<Json<Deactivated>, ApiError> {
+    Json(body): Json<MappingByObject>,
+) -> Result<Json<MappingDeactivated>, ApiError> {
     ctx.require(Permission::OrgManage)?;
     let mut conn = db::conn(state.db()).await?;
     let tx = db::begin(&mut conn, ctx.org_id).await?;
@@ -40,7 +40,7 @@ pub async fn handle(
         .await?
         .ok_or_else(crate::mapping_not_found)?;
     tx.commit().await?;
-    Ok(Json(Deactivated {
+    Ok(Json(MappingDeactivated {
         success: true,
         canonical_object: m.canonical_object,
     }))

@@ -8,19 +8,19 @@ use shared::error::ErrorBody;
 use shared::http::Json;
 use shared::{ApiError, AppState, db};
 
-use crate::ByObject;
+use crate::MappingByObject;
 
 #[derive(Serialize, utoipa::ToSchema)]
-pub struct Deleted {
+pub struct FieldMappingDeleted {
     pub canonical_object: String,
     pub is_active: bool,
 }
 
 #[utoipa::path(
     post, path = "/api/field-mappings/delete", tag = "field-mappings",
-    request_body = ByObject,
+    request_body = MappingByObject,
     responses(
-        (status = 200, body = Deleted),
+        (status = 200, body = FieldMappingDeleted),
         (status = 404, description = "`Field mapping not found` or `Client not found`", body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
     ),
@@ -29,8 +29,8 @@ pub struct Deleted {
 pub async fn handle(
     State(state): State<AppState>,
     ctx: AuthContext,
-    Json(body): Json<ByObject>,
-) -> Result<Json<Deleted>, ApiError> {
+    Json(body): Json<MappingByObject>,
+) -> Result<Json<FieldMappingDeleted>, ApiError> {
     ctx.require(Permission::OrgManage)?;
     let mut conn = db::conn(state.db()).await?;
     let tx = db::begin(&mut conn, ctx.org_id).await?;
@@ -39,7 +39,7 @@ pub async fn handle(
         .await?
         .ok_or_else(crate::field_mapping_not_found)?;
     tx.commit().await?;
-    Ok(Json(Deleted {
+    Ok(Json(FieldMappingDeleted {
         canonical_object: m.canonical_object,
         is_active: false,
     }))

@@ -7,11 +7,11 @@ use shared::error::ErrorBody;
 use shared::http::Json;
 use shared::{ApiError, AppState, db};
 
-use crate::{ByObject, FieldMappingOut};
+use crate::{MappingByObject, FieldMappingOut};
 
 #[utoipa::path(
     post, path = "/api/field-mappings/get", tag = "field-mappings",
-    request_body = ByObject,
+    request_body = MappingByObject,
     responses(
         (status = 200, body = FieldMappingOut),
         (status = 404, description = "`Field mapping not found` or `Client not found`", body = ErrorBody),
@@ -22,7 +22,7 @@ use crate::{ByObject, FieldMappingOut};
 pub async fn handle(
     State(state): State<AppState>,
     ctx: AuthContext,
-    Json(body): Json<ByObject>,
+    Json(body): Json<MappingByObject>,
 ) -> Result<Json<FieldMappingOut>, ApiError> {
     ctx.require(Permission::OrgManage)?;
     let mut conn = db::conn(state.db()).await?;

@@ -8,18 +8,18 @@ use shared::error::ErrorBody;
 use shared::http::Json;
 use shared::{ApiError, AppState, db};
 
-use crate::{ByClient, FieldMappingOut};
+use crate::{MappingsByClient, FieldMappingOut};
 
 #[derive(Serialize, utoipa::ToSchema)]
-pub struct FieldMappings {
+pub struct FieldMappingList {
     pub data: Vec<FieldMappingOut>,
 }
 
 #[utoipa::path(
     post, path = "/api/field-mappings/list", tag = "field-mappings",
-    request_body = ByClient,
+    request_body = MappingsByClient,
     responses(
-        (status = 200, body = FieldMappings),
+        (status = 200, body = FieldMappingList),
         (status = 404, description = "`Client not found`", body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
     ),
@@ -28,15 +28,15 @@ pub struct FieldMappings {
 pub async fn handle(
     State(state): State<AppState>,
     ctx: AuthContext,
-    Json(body): Json<ByClient>,
-) -> Result<Json<FieldMappings>, ApiError> {
+    Json(body): Json<MappingsByClient>,
+) -> Result<Json<FieldMappingList>, ApiError> {
     ctx.require(Permission::OrgManage)?;
     let mut conn = db::conn(state.db()).await?;
     let tx = db::begin(&mut conn, ctx.org_id).await?;
     ctx.check_client(&tx, body.client_id).await?;
     let rows = field_mappings::list_active(&tx, ctx.org_id, body.client_id).await?;
     tx.commit().await?;
-    Ok(Json(FieldMappings {
+    Ok(Json(FieldMappingList {
         data: rows.into_iter().map(FieldMappingOut::from).collect(),
     }))
 }

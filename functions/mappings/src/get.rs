@@ -7,11 +7,11 @@ use shared::error::ErrorBody;
 use shared::http::Json;
 use shared::{ApiError, AppState, db};
 
-use crate::{ByObject, MappingOut};
+use crate::{MappingByObject, MappingOut};
 
 #[utoipa::path(
     post, path = "/api/mappings/get", tag = "mappings",
-    request_body = ByObject,
+    request_body = MappingByObject,
     responses(
         (status = 200, body = MappingOut),
         (status = 404, description = "`Mapping not found` or `Client not found`", body = ErrorBody),
@@ -22,7 +22,7 @@ use crate::{ByObject, MappingOut};
 pub async fn handle(
     State(state): State<AppState>,
     ctx: AuthContext,
-    Json(body): Json<ByObject>,
+    Json(body): Json<MappingByObject>,
 ) -> Result<Json<MappingOut>, ApiError> {
     ctx.require(Permission::PushWrite)?;
     let mut conn = db::conn(state.db()).await?;

@@ -41,20 +41,20 @@ pub fn router(state: AppState) -> axum::Router {
 
 /// `{client_id, canonical_object}`: the body of get, deactivate and their field-mappings twins.
 #[derive(Deserialize, utoipa::ToSchema)]
-pub struct ByObject {
+pub struct MappingByObject {
     pub client_id: Uuid,
     pub canonical_object: String,
 }
 
-impl shared::http::Validate for ByObject {}
+impl shared::http::Validate for MappingByObject {}
 
 /// `{client_id}`.
 #[derive(Deserialize, utoipa::ToSchema)]
-pub struct ByClient {
+pub struct MappingsByClient {
     pub client_id: Uuid,
 }
 
-impl shared::http::Validate for ByClient {}
+impl shared::http::Validate for MappingsByClient {}
 
 /// A mapping as `/api/mappings/*` shows it (MappingResponse).
 #[derive(Serialize, utoipa::ToSchema)]

@@ -8,18 +8,18 @@ use shared::error::ErrorBody;
 use shared::http::Json;
 use shared::{ApiError, AppState, db};
 
-use crate::{ByClient, MappingOut};
+use crate::{MappingsByClient, MappingOut};
 
 #[derive(Serialize, utoipa::ToSchema)]
-pub struct Mappings {
+pub struct MappingList {
     pub data: Vec<MappingOut>,
 }
 
 #[utoipa::path(
     post, path = "/api/mappings/list", tag = "mappings",
-    request_body = ByClient,
+    request_body = MappingsByClient,
     responses(
-        (status = 200, body = Mappings),
+        (status = 200, body = MappingList),
         (status = 404, description = "`Client not found`", body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
     ),
@@ -28,15 +28,15 @@ pub struct Mappings {
 pub async fn handle(
     State(state): State<AppState>,
     ctx: AuthContext,
-    Json(body): Json<ByClient>,
-) -> Result<Json<Mappings>, ApiError> {
+    Json(body): Json<MappingsByClient>,
+) -> Result<Json<MappingList>, ApiError> {
     ctx.require(Permission::PushWrite)?;
     let mut conn = db::conn(state.db()).await?;
     let tx = db::begin(&mut conn, ctx.org_id).await?;
     ctx.check_client(&tx, body.client_id).await?;
     let rows = field_mappings::list_active(&tx, ctx.org_id, body.client_id).await?;
     tx.commit().await?;
-    Ok(Json(Mappings {
+    Ok(Json(MappingList {
         data: rows.into_iter().map(MappingOut::from).collect(),
     }))
 }

@@ -37,6 +37,10 @@ pub const CONNECTION_CONNECTED: &str = "connection.connected";
 pub const CONNECTION_EXPIRED: &str = "connection.expired";
 /// The connection was revoked (and deleted in Nango).
 pub const CONNECTION_REVOKED: &str = "connection.revoked";
+/// A push ended with every record succeeded (`push.partial`, `push.failed`: some, none).
+pub const PUSH_SUCCEEDED: &str = "push.succeeded";
+pub const PUSH_PARTIAL: &str = "push.partial";
+pub const PUSH_FAILED: &str = "push.failed";
 
 /// Every event type emitted so far, for the README and the OpenAPI document. Other groups add
 /// theirs (`connection.connected`, `deployment.succeeded`, `push.partial`, ...).
@@ -51,6 +55,9 @@ pub const TYPES: &[&str] = &[
     CONNECTION_CONNECTED,
     CONNECTION_EXPIRED,
     CONNECTION_REVOKED,
+    PUSH_SUCCEEDED,
+    PUSH_PARTIAL,
+    PUSH_FAILED,
 ];
 
 /// An event to append.
