@@ -7,7 +7,7 @@ use shared::error::ErrorBody;
 use shared::http::Json;
 use shared::{ApiError, AppState, db};
 
-use crate::{MappingByObject, FieldMappingOut};
+use crate::{FieldMappingOut, MappingByObject};
 
 #[utoipa::path(
     post, path = "/api/field-mappings/get", tag = "field-mappings",

@@ -8,7 +8,7 @@ use shared::error::ErrorBody;
 use shared::http::Json;
 use shared::{ApiError, AppState, db};
 
-use crate::{MappingsByClient, MappingOut};
+use crate::{MappingOut, MappingsByClient};
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct MappingList {

@@ -200,7 +200,7 @@ pub async fn add_failures(
         c,
         "INSERT INTO crm_push_failures (push_log_id, org_id, seq, record_index, external_id, \
          status_code, message, fields) \
-         SELECT $2, $1, $3 + n - 1, i, e, s, m, string_to_array(f, ',') \
+         SELECT $2, $1, $3::int + n::int - 1, i, e, s, m, string_to_array(f, ',') \
          FROM unnest($4::int[], $5::text[], $6::text[], $7::text[], $8::text[]) \
          WITH ORDINALITY AS t(i, e, s, m, f, n)",
     )

@@ -148,7 +148,11 @@ fn write_csv(
 
 /// Polls until the job ends: the first poll after a delay that grows with the job's size, then
 /// doubling up to 30 s, so a million rows cost a handful of polls.
-async fn wait(sf: &SalesforceClient, job_id: &str, rows: usize) -> Result<JobInfo, SalesforceError> {
+async fn wait(
+    sf: &SalesforceClient,
+    job_id: &str,
+    rows: usize,
+) -> Result<JobInfo, SalesforceError> {
     let mut delay = Duration::from_millis(500 + rows as u64 / 200);
     loop {
         tokio::time::sleep(delay).await;
@@ -220,7 +224,10 @@ async fn collect(
     let unprocessed = rows.saturating_sub(processed.max(failed));
     if unprocessed > 0 {
         let why = info.error_message.clone().unwrap_or_else(|| {
-            format!("The Bulk job ended {:?} before processing this record", info.state)
+            format!(
+                "The Bulk job ended {:?} before processing this record",
+                info.state
+            )
         });
         let code = if info.state == JobState::JobComplete {
             "RESULT_MISSING"
@@ -296,7 +303,11 @@ mod tests {
 
     #[test]
     fn uploads_are_split_at_the_byte_bound() {
-        let s = source((0..10).map(|i| json!({"Ext__c": format!("id-{i}")})).collect());
+        let s = source(
+            (0..10)
+                .map(|i| json!({"Ext__c": format!("id-{i}")}))
+                .collect(),
+        );
         let cols = columns(&s);
         let (_, rows, next) = write_csv(&s, &cols, 0, 30).unwrap();
         assert!(rows < 10 && rows > 0);

@@ -139,8 +139,8 @@ async fn send_batch(
             Ok(rs) if rs.len() == batch.len() => {
                 let mut again = Vec::new();
                 for (i, r) in pending.iter().zip(rs) {
-                    let transient = !r.success
-                        && r.errors.iter().any(|e| transient_code(&e.status_code));
+                    let transient =
+                        !r.success && r.errors.iter().any(|e| transient_code(&e.status_code));
                     if transient && !last {
                         again.push(*i);
                     } else {

@@ -63,7 +63,10 @@ impl Tally {
 
 /// §7.10's translation: each key replaced by its mapping when the mapping names a non-empty
 /// field (unmapped keys pass through; a later key wins a collision), `attributes` dropped.
-pub fn translate(record: &Map<String, Value>, mapping: Option<&Map<String, Value>>) -> Map<String, Value> {
+pub fn translate(
+    record: &Map<String, Value>,
+    mapping: Option<&Map<String, Value>>,
+) -> Map<String, Value> {
     let mut out = Map::with_capacity(record.len());
     for (k, v) in record {
         if k == "attributes" {
@@ -153,20 +156,26 @@ mod tests {
 
     #[test]
     fn keys_are_translated_and_attributes_dropped() {
-        let record = json!({"email": "a@b.c", "name": "A", "attributes": {"type": "X"}, "Other": 1});
-        let mapping = json!({"email": "Email", "name": "LastName", "unused": "Foo__c", "Other": ""});
+        let record =
+            json!({"email": "a@b.c", "name": "A", "attributes": {"type": "X"}, "Other": 1});
+        let mapping =
+            json!({"email": "Email", "name": "LastName", "unused": "Foo__c", "Other": ""});
         let out = translate(
             record.as_object().unwrap(),
             Some(mapping.as_object().unwrap()),
         );
-        assert_eq!(Value::Object(out), json!({"Email": "a@b.c", "LastName": "A", "Other": 1}));
+        assert_eq!(
+            Value::Object(out),
+            json!({"Email": "a@b.c", "LastName": "A", "Other": 1})
+        );
     }
 
     #[test]
     fn the_status_follows_the_counts() {
         let mut t = Tally::default();
         assert_eq!(t.status(), "succeeded");
-        t.failures.push(failure_of(0, None, &failed_result("X", "y")));
+        t.failures
+            .push(failure_of(0, None, &failed_result("X", "y")));
         assert_eq!(t.status(), "failed");
         t.succeeded = 1;
         assert_eq!(t.status(), "partial");
