@@ -106,20 +106,61 @@ async fn injected_transient_503s_lose_no_record_and_duplicate_none() {
         .push(
             "/api/push/records",
             json!({"client_id": env.client, "canonical_object": "person",
-                   "records": contacts(10_000, 0)}),
+                   "records": contacts(10_000, 20)}),
         )
         .await;
-    assert_eq!(out["status"], "succeeded", "{out}");
-    assert_eq!(out["records_succeeded"], 10_000);
-    assert_eq!(out["records_failed"], 0);
-    assert!(env.calls() - before > 50, "some batches were sent again");
-    assert_eq!(env.count("SELECT COUNT() FROM Contact").await, 10_000);
+    // Exactly the invalid records fail, with Salesforce's error, not a 503's.
+    assert_eq!(out["status"], "partial", "{out}");
+    assert_eq!(out["records_succeeded"], 9_500);
+    assert_eq!(out["records_failed"], 500);
+    let sent = env.calls() - before;
+    assert!(sent > 50, "some batches were sent again ({sent} calls)");
+    let ledger = env.ledger(id_of(&out)).await;
+    assert_eq!(ledger.len(), 500);
+    assert!(
+        ledger
+            .iter()
+            .enumerate()
+            .all(|(n, (i, _, code))| *i == Some(n as i32 * 20) && code == "REQUIRED_FIELD_MISSING")
+    );
+    // Every valid record once: 9,500 contacts, one per external id.
+    assert_eq!(env.count("SELECT COUNT() FROM Contact").await, 9_500);
     assert_eq!(
-        env.count("SELECT COUNT() FROM Contact WHERE Ext__c = 'c-004242'")
+        env.count("SELECT COUNT() FROM Contact WHERE Ext__c = 'c-004241'")
             .await,
         1
     );
-    assert!(env.ledger(id_of(&out)).await.is_empty());
+    // Sent again after the faults are gone: updates, still 9,500.
+    env.sim.clear_faults();
+    let again = env
+        .push(
+            "/api/push/records",
+            json!({"client_id": env.client, "canonical_object": "person",
+                   "records": contacts(10_000, 20)}),
+        )
+        .await;
+    assert_eq!(again["records_succeeded"], 9_500);
+    assert_eq!(env.count("SELECT COUNT() FROM Contact").await, 9_500);
+}
+
+#[tokio::test]
+async fn bulk_calls_that_fail_transiently_are_retried() {
+    let env = env_with(|c| c.bulk_threshold = 10).await;
+    person_mapping(&env).await;
+    let rule: FaultRule = serde_json::from_value(json!({
+        "path_prefix": "/services/data/v60.0/jobs/ingest", "next": 3, "status": 503}))
+    .unwrap();
+    env.sim.add_fault(rule);
+    let out = env
+        .push(
+            "/api/push/records",
+            json!({"client_id": env.client, "canonical_object": "person",
+                   "records": contacts(500, 10)}),
+        )
+        .await;
+    assert_eq!(out["records_succeeded"], 450, "{out}");
+    assert_eq!(out["records_failed"], 50);
+    assert_eq!(env.count("SELECT COUNT() FROM Contact").await, 450);
 }
 
 #[tokio::test]

@@ -48,27 +48,32 @@ async fn status_updates_change_existing_records_and_never_insert() {
         .push(
             "/api/push/status-update",
             json!({"client_id": env.client, "object_type": "Contact", "external_id_field": "Ext__c",
-                   "updates": [
-                       {"external_id": "c-1", "fields": {"Title": "Customer"}},
-                       {"external_id": "C-2", "fields": {"Title": "Lead"}},
-                       {"external_id": "c-404", "fields": {"Title": "Ghost", "LastName": "Ghost"}},
-                       {"id": c3, "fields": {"Title": "By id"}},
-                       {"external_id": "c-1", "fields": {"LastName": ""}}
-                   ]}),
+            "updates": [
+                {"external_id": "c-1", "fields": {"Title": "Customer"}},
+                {"external_id": "C-2", "fields": {"Title": "Lead"}},
+                {"external_id": "c-404", "fields": {"Title": "Ghost", "LastName": "Ghost"}},
+                {"id": c3, "fields": {"Title": "By id"}},
+                {"external_id": "c-1", "fields": {"LastName": ""}}
+            ]}),
         )
         .await;
     assert_eq!(out["status"], "partial", "{out}");
     assert_eq!(out["records_total"], 5);
     assert_eq!(out["records_succeeded"], 3);
     assert_eq!(out["records_failed"], 2);
-    assert_eq!(env.count("SELECT COUNT() FROM Contact").await, 3, "no insert");
+    assert_eq!(
+        env.count("SELECT COUNT() FROM Contact").await,
+        3,
+        "no insert"
+    );
     assert_eq!(
         env.count("SELECT COUNT() FROM Contact WHERE LastName = 'Ghost'")
             .await,
         0
     );
     for (ext, title) in [("c-1", "Customer"), ("c-2", "Lead"), ("c-3", "By id")] {
-        let soql = format!("SELECT COUNT() FROM Contact WHERE Ext__c = '{ext}' AND Title = '{title}'");
+        let soql =
+            format!("SELECT COUNT() FROM Contact WHERE Ext__c = '{ext}' AND Title = '{title}'");
         assert_eq!(env.count(&soql).await, 1, "{ext}");
     }
     let ledger = env.ledger(id_of(&out)).await;
@@ -148,11 +153,18 @@ async fn links_set_lookups_by_external_id() {
             ("c-3".to_string(), Value::Null),
         ]
     );
-    assert_eq!(env.count("SELECT COUNT() FROM Contact").await, 3, "no insert");
+    assert_eq!(
+        env.count("SELECT COUNT() FROM Contact").await,
+        3,
+        "no insert"
+    );
     let ledger = env.ledger(id_of(&out)).await;
     assert_eq!(ledger.len(), 2);
     assert_eq!(ledger[0].0, Some(2));
-    assert_ne!(ledger[0].2, "NOT_FOUND", "Salesforce's own error for a missing target");
+    assert_ne!(
+        ledger[0].2, "NOT_FOUND",
+        "Salesforce's own error for a missing target"
+    );
     assert_eq!(
         ledger[1],
         (Some(3), Some("c-404".to_string()), "NOT_FOUND".to_string())
@@ -171,7 +183,11 @@ async fn validate_checks_the_mapping_against_the_latest_snapshot() {
     let c = env.client;
     let body = json!({"client_id": c, "canonical_object": "person",
                       "field_names": ["email", "phone", "nope"]});
-    let none = env.post("/api/push/validate", body.clone()).await.ok().clone();
+    let none = env
+        .post("/api/push/validate", body.clone())
+        .await
+        .ok()
+        .clone();
     assert_eq!(
         none,
         json!({"valid": false, "mapping_version": null, "sfdc_object": null,
@@ -184,7 +200,11 @@ async fn validate_checks_the_mapping_against_the_latest_snapshot() {
     )
     .await
     .ok();
-    let unverified = env.post("/api/push/validate", body.clone()).await.ok().clone();
+    let unverified = env
+        .post("/api/push/validate", body.clone())
+        .await
+        .ok()
+        .clone();
     assert_eq!(unverified["valid"], false);
     assert_eq!(unverified["mapping_version"], 1);
     assert_eq!(
@@ -270,7 +290,9 @@ async fn the_purge_drops_old_payloads_but_keeps_counts_and_failures() {
         .unwrap();
     // What the nightly `push_purge` schedule runs.
     let conn = shared::db::conn(env.app.state.db()).await.unwrap();
-    let purged = shared::db::jobs::purge_push_payloads(&conn, 30).await.unwrap();
+    let purged = shared::db::jobs::purge_push_payloads(&conn, 30)
+        .await
+        .unwrap();
     assert_eq!(purged, 1);
     let env = &env;
     let row = |id: Uuid| async move {
@@ -299,7 +321,10 @@ async fn the_purge_drops_old_payloads_but_keeps_counts_and_failures() {
     assert!(payload.is_none() && purged);
     assert_eq!((ok, failed), (1, 1));
     assert_eq!(result.unwrap()["errors"].as_array().unwrap().len(), 1);
-    assert!(job.get("records").is_none(), "the job's copy is purged too: {job}");
+    assert!(
+        job.get("records").is_none(),
+        "the job's copy is purged too: {job}"
+    );
     assert_eq!(job["object_type"], "Contact");
     assert_eq!(env.ledger(id_of(&old)).await.len(), 1, "failures stay");
     let (payload, purged, _, _, _, job) = row(id_of(&new)).await;

@@ -16,29 +16,13 @@ mod common;
 
 use std::sync::Arc;
 use std::time::Instant;
+use testkit::bench::{env_or, peak_rss_mb};
 
 use chrono::Utc;
 use shared::salesforce::Described;
 use simulator::LatencyRule;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
-
-fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn peak_rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(f64::NAN)
-}
 
 #[tokio::main]
 async fn main() {

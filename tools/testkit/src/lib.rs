@@ -7,6 +7,7 @@
 //! as `sfdc_app_login`, a member of the non-owner role `sfdc_app`, so row-level security applies
 //! exactly as in production. Fixtures are written through the owner connection.
 
+pub mod bench;
 mod fixtures;
 pub mod lambda;
 

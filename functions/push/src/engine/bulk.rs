@@ -134,6 +134,9 @@ fn write_csv(
             row.clear();
             row.extend(columns.iter().map(|c| cell(&record, c)));
             w.write_record(&row).map_err(invalid)?;
+            // Into the Vec, so its length is the upload's size (a copy of one row).
+            w.flush()
+                .map_err(|e| SalesforceError::InvalidRequest(format!("CSV: {e}")))?;
             at += 1;
             if w.get_ref().len() >= max_bytes {
                 break 'outer;
@@ -292,12 +295,13 @@ mod tests {
             json!({"Ext__c": "b", "Account": {"attributes": {"type": "Account"}, "Ext__c": "acc-1"}}),
         ]);
         let cols = columns(&s);
-        assert_eq!(cols, ["Ext__c", "LastName", "Email", "Account.Ext__c"]);
+        // Keys in each record's order (serde_json sorts them), new ones appended.
+        assert_eq!(cols, ["Email", "Ext__c", "LastName", "Account.Ext__c"]);
         let (csv, rows, next) = write_csv(&s, &cols, 0, MAX_UPLOAD_BYTES).unwrap();
         assert_eq!((rows, next), (2, 2));
         assert_eq!(
             std::str::from_utf8(&csv).unwrap(),
-            "Ext__c,LastName,Email,Account.Ext__c\na,\"X, \"\"Y\"\"\",#N/A,\nb,,,acc-1\n"
+            "Email,Ext__c,LastName,Account.Ext__c\n#N/A,a,\"X, \"\"Y\"\"\",\n,b,,acc-1\n"
         );
     }
 
