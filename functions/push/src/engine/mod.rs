@@ -16,6 +16,9 @@ use shared::salesforce::SaveResult;
 /// once as JSON objects.
 pub trait Source: Send + Sync + 'static {
     fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
     /// Records `start..end`, ready to send (keys are Salesforce field names).
     fn slice(&self, start: usize, end: usize) -> Vec<Map<String, Value>>;
 }
