@@ -23,6 +23,8 @@ use super::{Source, Tally};
 pub const MAX_UPLOAD_BYTES: usize = 100_000_000;
 /// Records read from the source at a time.
 const SLICE: usize = 5_000;
+/// How long one ingest job may run before it is aborted.
+pub const MAX_WAIT: Duration = Duration::from_secs(2 * 3600);
 /// Bulk's null marker.
 const NULL: &str = "#N/A";
 
@@ -150,18 +152,25 @@ fn write_csv(
 }
 
 /// Polls until the job ends: the first poll after a delay that grows with the job's size, then
-/// doubling up to 30 s, so a million rows cost a handful of polls.
+/// doubling up to 30 s, so a million rows cost a handful of polls. A job still running after
+/// [`MAX_WAIT`] is aborted; its unprocessed rows become failed records.
 async fn wait(
     sf: &SalesforceClient,
     job_id: &str,
     rows: usize,
 ) -> Result<JobInfo, SalesforceError> {
+    let started = std::time::Instant::now();
     let mut delay = Duration::from_millis(500 + rows as u64 / 200);
     loop {
         tokio::time::sleep(delay).await;
         let info = sf.ingest_job(job_id).await?;
         if info.state.is_terminal() {
             return Ok(info);
+        }
+        if started.elapsed() > MAX_WAIT {
+            tracing::warn!(job_id, "a Bulk ingest job outlived its wait; aborting it");
+            sf.abort_ingest_job(job_id).await?;
+            return sf.ingest_job(job_id).await;
         }
         delay = (delay * 2).min(Duration::from_secs(30));
     }
