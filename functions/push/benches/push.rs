@@ -243,6 +243,7 @@ async fn parent() {
             tally.succeeded + tally.failed()
         );
         assert_eq!(tally.succeeded + tally.failed(), bulk_n);
+        assert!(calls <= 10, "the data path cost {calls} calls");
         assert_eq!(tally.failed(), invalid);
         assert_eq!(landed as usize, bulk_n - invalid);
     }
