@@ -309,3 +309,46 @@ async fn bad_push_requests_answer_the_contract() {
     .await
     .assert_error(400, "No connected Salesforce connection found");
 }
+
+#[tokio::test]
+async fn a_batch_salesforce_rejects_fails_its_records_and_a_dead_bulk_job_fails_the_push() {
+    // Collections: the batch answer is a 400, so every record fails with its code (no 502).
+    let env = env().await;
+    let out = env
+        .push(
+            "/api/push/records",
+            json!({"client_id": env.client, "object_type": "Nope__c", "external_id_field": "Ext__c",
+                   "records": [{"Ext__c": "1"}, {"Ext__c": "2"}]}),
+        )
+        .await;
+    assert_eq!(out["status"], "failed", "{out}");
+    assert_eq!(out["records_failed"], 2);
+    let ledger = env.ledger(id_of(&out)).await;
+    assert_eq!(ledger.len(), 2);
+    assert_eq!(ledger[0].2, "INVALID_TYPE");
+
+    // Bulk: Salesforce refuses the job itself; the push is recorded as failed and the caller
+    // gets Salesforce's answer as a 502.
+    let env = env_with(|c| c.bulk_threshold = 1).await;
+    let r = env
+        .post(
+            "/api/push/records",
+            json!({"client_id": env.client, "object_type": "Nope__c", "external_id_field": "Ext__c",
+                   "records": [{"Ext__c": "1"}, {"Ext__c": "2"}]}),
+        )
+        .await;
+    assert_eq!(r.status, 502, "{}", r.text);
+    assert_eq!(r.json["detail"]["code"], "INVALIDJOB");
+    let row = env
+        .app
+        .owner
+        .query_one(
+            "SELECT status::text, records_failed, error_message FROM crm_push_logs",
+            &[],
+        )
+        .await
+        .unwrap();
+    let (status, failed, message): (String, i32, String) = (row.get(0), row.get(1), row.get(2));
+    assert_eq!((status.as_str(), failed), ("failed", 2));
+    assert!(message.starts_with("INVALIDJOB: "), "{message}");
+}
