@@ -2,14 +2,13 @@
 
 use axum::extract::State;
 use serde::Deserialize;
-use serde_json::Value;
 use shared::auth::AuthContext;
 use shared::error::ErrorBody;
 use shared::http::{Json, Validate};
 use shared::{ApiError, AppState};
 use uuid::Uuid;
 
-use crate::{QueryResponse, names, prepare, soql, upstream};
+use crate::{QueryResponse, chunks, names, prepare, soql, upstream};
 
 const DEFAULT_FIELDS: &[&str] = &[
     "Id",
@@ -23,6 +22,7 @@ const DEFAULT_FIELDS: &[&str] = &[
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct CampaignMembers {
     pub client_id: Uuid,
+    /// A Salesforce ID (15 or 18 characters).
     pub campaign_id: String,
     /// Null or empty: `Id, ContactId, LeadId, CampaignId, Status, FirstRespondedDate`.
     pub fields: Option<Vec<String>>,
@@ -35,7 +35,7 @@ impl Validate for CampaignMembers {}
     request_body = CampaignMembers,
     responses(
         (status = 200, body = QueryResponse),
-        (status = 400, description = "`Invalid field name: {field}`", body = ErrorBody),
+        (status = 400, description = "`Invalid field name: {field}`, `Invalid Salesforce ID in campaign_id: {id}`", body = ErrorBody),
         (status = 404, description = "`Client not found`, `No active Salesforce connection`, `Connection has no Nango connection ID`", body = ErrorBody),
         (status = 502, description = "Salesforce error `{code, message}`", body = ErrorBody),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
@@ -54,9 +54,10 @@ pub async fn handle(
             .filter(|f| !f.is_empty())
             .unwrap_or_else(|| names(DEFAULT_FIELDS));
         let fields = soql::select_list(&fields)?;
-        let id = soql::literal("CampaignId", &Value::from(body.campaign_id.as_str()), None)?;
+        let id = chunks::ids(std::slice::from_ref(&body.campaign_id), "campaign_id")?;
         Ok(format!(
-            "SELECT {fields} FROM CampaignMember WHERE CampaignId = {id}"
+            "SELECT {fields} FROM CampaignMember WHERE CampaignId = '{}'",
+            id[0]
         ))
     })
     .await?;
