@@ -74,3 +74,26 @@ async fn records_inserted_directly_are_typed_and_queryable() {
             .is_err()
     );
 }
+
+#[tokio::test]
+async fn id_lists_match_15_and_18_character_ids_inside_and() {
+    let e = common::env().await;
+    let (_, accounts) = e
+        .query("SELECT Id FROM Account WHERE Name IN ('Acme 1', 'Acme 2') ORDER BY Name")
+        .await;
+    let a1 = accounts["records"][0]["Id"].as_str().unwrap().to_string();
+    let a2 = accounts["records"][1]["Id"].as_str().unwrap().to_string();
+    let q = format!(
+        "SELECT Id FROM Contact WHERE AccountId IN ('{}', '{a2}', '001000000000000AAA') AND FirstName = 'Grace'",
+        &a1[..15]
+    );
+    let (s, b) = e.query(&q).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["totalSize"], 2);
+    let q = format!("SELECT Id FROM Contact WHERE AccountId NOT IN ('{a1}')");
+    let (_, b) = e.query(&q).await;
+    assert_eq!(b["totalSize"], 8);
+    let q = format!("SELECT Id FROM Contact WHERE AccountId IN ('{a1}') OR FirstName = 'Alan'");
+    let (_, b) = e.query(&q).await;
+    assert_eq!(b["totalSize"], 6);
+}
