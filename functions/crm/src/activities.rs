@@ -24,6 +24,7 @@ const DEFAULT_FIELDS: &[&str] = &[
 ];
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = CrmActivities)]
 pub struct Activities {
     pub client_id: Uuid,
     /// Contacts or Leads (`WhoId`).

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::{QueryResponse, check_non_empty, chunks, prepare, soql, upstream};
 
 #[derive(Clone, Copy, Deserialize, utoipa::ToSchema)]
+#[schema(as = CrmSourceObject)]
 pub enum SourceObject {
     Contact,
     Opportunity,
@@ -27,6 +28,7 @@ impl SourceObject {
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = CrmAssociations)]
 pub struct Associations {
     pub client_id: Uuid,
     pub source_object: SourceObject,

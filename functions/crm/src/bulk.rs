@@ -26,6 +26,7 @@ impl Validate for BulkQuery {}
 
 /// A Bulk API 2.0 query job.
 #[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = BulkQueryJob)]
 pub struct BulkJob {
     pub job_id: String,
     /// `UploadComplete`, `InProgress`, `JobComplete`, `Failed` or `Aborted`.

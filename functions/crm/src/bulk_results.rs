@@ -20,6 +20,7 @@ pub const DEFAULT_MAX_RECORDS: u32 = 2000;
 pub const MAX_RECORDS: u32 = 10_000;
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = BulkQueryResults)]
 pub struct BulkResults {
     pub client_id: Uuid,
     pub job_id: String,
@@ -51,6 +52,7 @@ impl Validate for BulkResults {
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = BulkQueryResultsOut)]
 pub struct BulkResultsOut {
     pub job_id: String,
     /// The job's state (`JobComplete` once results can be read).

@@ -20,6 +20,7 @@ const DEFAULT_FIELDS: &[&str] = &[
 ];
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = CrmCampaignMembers)]
 pub struct CampaignMembers {
     pub client_id: Uuid,
     /// A Salesforce ID (15 or 18 characters).

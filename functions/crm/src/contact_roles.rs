@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::{QueryResponse, chunks, prepare, upstream};
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = CrmContactRoles)]
 pub struct ContactRoles {
     pub client_id: Uuid,
     /// Salesforce IDs (15 or 18 characters); any number.

@@ -12,6 +12,7 @@ use crate::soql::{self, Filter};
 use crate::{prepare, upstream};
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = CrmCount)]
 pub struct Count {
     pub client_id: Uuid,
     /// Checked against the latest topology snapshot when the client has one.
@@ -23,6 +24,7 @@ pub struct Count {
 impl Validate for Count {}
 
 #[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = CrmCountOut)]
 pub struct CountOut {
     pub count: u64,
     #[serde(skip_serializing_if = "Option::is_none")]

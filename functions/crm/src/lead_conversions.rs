@@ -22,6 +22,7 @@ const DEFAULT_FIELDS: &[&str] = &[
 ];
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = CrmLeadConversions)]
 pub struct LeadConversions {
     pub client_id: Uuid,
     #[serde(default)]

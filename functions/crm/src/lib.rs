@@ -52,6 +52,7 @@ pub fn router(state: AppState) -> axum::Router {
 /// A query answer (API.md's SOQLResponse): Salesforce's records as they came (with
 /// `attributes`), and the cursor of the next page when there is one.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = SoqlResponse)]
 pub struct QueryResponse {
     pub total_size: u64,
     /// True only when every record has been returned.

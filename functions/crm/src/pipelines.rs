@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::{prepare, soql, upstream};
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = CrmPipelines)]
 pub struct Pipelines {
     pub client_id: Uuid,
     /// Default `Opportunity`; checked against the latest topology snapshot when there is one.
@@ -35,6 +36,7 @@ fn default_field() -> String {
 impl Validate for Pipelines {}
 
 #[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = CrmPipelinesOut)]
 pub struct PipelinesOut {
     pub object_name: String,
     pub field_name: String,

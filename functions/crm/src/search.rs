@@ -13,6 +13,7 @@ use crate::soql::{self, Filter};
 use crate::{QueryResponse, check_bound, check_non_empty, names, prepare, upstream};
 
 #[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = CrmSearch)]
 pub struct Search {
     pub client_id: Uuid,
     /// Checked against the latest topology snapshot when the client has one.

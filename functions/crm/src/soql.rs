@@ -13,6 +13,7 @@ use shared::salesforce::soql_quote;
 
 /// A comparison of a filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[schema(as = SoqlFilterOp)]
 #[serde(rename_all = "snake_case")]
 pub enum FilterOp {
     Eq,
@@ -71,6 +72,7 @@ impl FilterOp {
 /// How a filter value is written. Without it the JSON type decides: string → quoted string,
 /// number → number, boolean → boolean, null → null.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[schema(as = SoqlValueType)]
 #[serde(rename_all = "snake_case")]
 pub enum ValueType {
     String,
@@ -98,6 +100,7 @@ impl ValueType {
 
 /// One WHERE condition: `{field, op, value, type?}`. `in`/`not_in` take a list.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[schema(as = SoqlFilter)]
 pub struct Filter {
     pub field: String,
     pub op: FilterOp,
