@@ -26,7 +26,7 @@ pub async fn connected(
         c,
         org_id,
         client_id,
-        |m| ApiError::bad_request(m),
+        ApiError::bad_request,
         "No connected Salesforce connection found",
     )
     .await
@@ -43,7 +43,7 @@ pub async fn active(
         c,
         org_id,
         client_id,
-        |m| ApiError::not_found(m),
+        ApiError::not_found,
         "No active Salesforce connection",
     )
     .await

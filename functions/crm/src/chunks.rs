@@ -101,7 +101,7 @@ pub async fn read_all(
     queries: Vec<String>,
     limit: Option<usize>,
 ) -> Result<Rows, SalesforceError> {
-    let mut results: Vec<Option<(u64, Vec<Value>, Option<String>)>> = vec![None; queries.len()];
+    let mut results: Vec<Option<Rows>> = (0..queries.len()).map(|_| None).collect();
     let mut pending = queries.into_iter().enumerate();
     let mut running = JoinSet::new();
     loop {
@@ -121,10 +121,10 @@ pub async fn read_all(
         records: Vec::new(),
         sforce_limit_info: None,
     };
-    for (total, mut records, info) in results.into_iter().flatten() {
-        rows.total_size += total;
-        rows.records.append(&mut records);
-        rows.sforce_limit_info = info.or(rows.sforce_limit_info);
+    for mut one in results.into_iter().flatten() {
+        rows.total_size += one.total_size;
+        rows.records.append(&mut one.records);
+        rows.sforce_limit_info = one.sforce_limit_info.or(rows.sforce_limit_info);
     }
     Ok(rows)
 }
@@ -134,7 +134,7 @@ async fn read_one(
     sf: &SalesforceClient,
     soql: &str,
     limit: Option<usize>,
-) -> Result<(u64, Vec<Value>, Option<String>), SalesforceError> {
+) -> Result<Rows, SalesforceError> {
     let mut page = sf.query(soql).await?;
     let total = page.total_size;
     let mut records = std::mem::take(&mut page.records);
@@ -147,7 +147,11 @@ async fn read_one(
         records.append(&mut page.records);
         info = page.sforce_limit_info.take().or(info);
     }
-    Ok((total, records, info))
+    Ok(Rows {
+        total_size: total,
+        records,
+        sforce_limit_info: info,
+    })
 }
 
 #[cfg(test)]
