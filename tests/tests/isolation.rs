@@ -112,18 +112,30 @@ async fn another_org_can_address_none_of_our_ids_and_lists_none_of_our_rows() {
             json!({"client_id": client, "deployment_plan": {}}),
         ),
         ("/api/conflicts/get", json!({"id": report})),
-        ("/api/query/soql", json!({"client_id": client, "soql": "SELECT Id FROM Account"})),
+        (
+            "/api/query/soql",
+            json!({"client_id": client, "soql": "SELECT Id FROM Account"}),
+        ),
         (
             "/api/query/more",
             json!({"client_id": client, "next_records_path": "/services/data/v60.0/query/01g1-2000"}),
         ),
-        ("/api/query/bulk", json!({"client_id": client, "soql": "SELECT Id FROM Account"})),
+        (
+            "/api/query/bulk",
+            json!({"client_id": client, "soql": "SELECT Id FROM Account"}),
+        ),
         (
             "/api/query/bulk-results",
             json!({"client_id": client, "job_id": "750000000000001AAA"}),
         ),
-        ("/api/crm/search", json!({"client_id": client, "object_name": "Account"})),
-        ("/api/crm/count", json!({"client_id": client, "object_name": "Account"})),
+        (
+            "/api/crm/search",
+            json!({"client_id": client, "object_name": "Account"}),
+        ),
+        (
+            "/api/crm/count",
+            json!({"client_id": client, "object_name": "Account"}),
+        ),
         (
             "/api/crm/associations",
             json!({"client_id": client, "source_object": "Contact", "source_ids": ["003000000000001"],
