@@ -12,7 +12,7 @@ use shared::http::{Json, Validate};
 use shared::{ApiError, AppState};
 use uuid::Uuid;
 
-use crate::{QueryResponse, check_bound, chunks, names, prepare, soql, upstream};
+use crate::{QueryResponse, check_bound, chunks, prepare, select_or, upstream};
 
 const DEFAULT_FIELDS: &[&str] = &[
     "Id",
@@ -68,12 +68,7 @@ pub async fn handle(
         if body.who_ids.is_empty() && body.what_ids.is_empty() {
             return Err(ApiError::bad_request("who_ids or what_ids is required"));
         }
-        let fields = body
-            .fields
-            .clone()
-            .filter(|f| !f.is_empty())
-            .unwrap_or_else(|| names(DEFAULT_FIELDS));
-        let fields = soql::select_list(&fields)?;
+        let fields = select_or(&body.fields, DEFAULT_FIELDS)?;
         let who = chunks::ids(&body.who_ids, "who_ids")?;
         let what = chunks::ids(&body.what_ids, "what_ids")?;
         let tail = match limit {

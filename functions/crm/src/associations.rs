@@ -9,7 +9,7 @@ use shared::http::{Json, Validate};
 use shared::{ApiError, AppState};
 use uuid::Uuid;
 
-use crate::{QueryResponse, check_non_empty, chunks, prepare, soql, upstream};
+use crate::{QueryResponse, all_rows, check_non_empty, chunks, prepare, soql};
 
 #[derive(Clone, Copy, Deserialize, utoipa::ToSchema)]
 #[schema(as = CrmSourceObject)]
@@ -76,8 +76,5 @@ pub async fn handle(
         chunks::queries(&head, ")", &ids)
     })
     .await?;
-    let rows = chunks::read_all(&sf, queries, None)
-        .await
-        .map_err(upstream("Salesforce query"))?;
-    Ok(Json(rows.into()))
+    all_rows(&sf, queries).await
 }

@@ -8,7 +8,7 @@ use shared::http::{Json, Validate};
 use shared::{ApiError, AppState};
 use uuid::Uuid;
 
-use crate::{QueryResponse, chunks, names, prepare, soql, upstream};
+use crate::{QueryResponse, chunks, first_page, prepare, select_or};
 
 const DEFAULT_FIELDS: &[&str] = &[
     "Id",
@@ -49,12 +49,7 @@ pub async fn handle(
     Json(body): Json<CampaignMembers>,
 ) -> Result<Json<QueryResponse>, ApiError> {
     let (sf, q) = prepare(&state, &ctx, body.client_id, false, |_| {
-        let fields = body
-            .fields
-            .clone()
-            .filter(|f| !f.is_empty())
-            .unwrap_or_else(|| names(DEFAULT_FIELDS));
-        let fields = soql::select_list(&fields)?;
+        let fields = select_or(&body.fields, DEFAULT_FIELDS)?;
         let id = chunks::ids(std::slice::from_ref(&body.campaign_id), "campaign_id")?;
         Ok(format!(
             "SELECT {fields} FROM CampaignMember WHERE CampaignId = '{}'",
@@ -62,6 +57,5 @@ pub async fn handle(
         ))
     })
     .await?;
-    let page = sf.query(&q).await.map_err(upstream("Salesforce query"))?;
-    Ok(Json(page.into()))
+    first_page(&sf, &q).await
 }

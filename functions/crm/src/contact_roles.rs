@@ -9,7 +9,7 @@ use shared::http::{Json, Validate};
 use shared::{ApiError, AppState};
 use uuid::Uuid;
 
-use crate::{QueryResponse, chunks, prepare, upstream};
+use crate::{QueryResponse, all_rows, chunks, prepare};
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[schema(as = CrmContactRoles)]
@@ -49,8 +49,5 @@ pub async fn handle(
         chunks::queries(HEAD, ")", &ids)
     })
     .await?;
-    let rows = chunks::read_all(&sf, queries, None)
-        .await
-        .map_err(upstream("Salesforce query"))?;
-    Ok(Json(rows.into()))
+    all_rows(&sf, queries).await
 }

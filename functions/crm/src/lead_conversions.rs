@@ -9,7 +9,7 @@ use shared::{ApiError, AppState};
 use uuid::Uuid;
 
 use crate::soql::{self, Filter};
-use crate::{QueryResponse, names, prepare, upstream};
+use crate::{QueryResponse, first_page, prepare, select_or};
 
 const DEFAULT_FIELDS: &[&str] = &[
     "Id",
@@ -52,12 +52,7 @@ pub async fn handle(
     Json(body): Json<LeadConversions>,
 ) -> Result<Json<QueryResponse>, ApiError> {
     let (sf, q) = prepare(&state, &ctx, body.client_id, false, |_| {
-        let fields = body
-            .fields
-            .clone()
-            .filter(|f| !f.is_empty())
-            .unwrap_or_else(|| names(DEFAULT_FIELDS));
-        let fields = soql::select_list(&fields)?;
+        let fields = select_or(&body.fields, DEFAULT_FIELDS)?;
         let mut conditions = soql::conditions(&body.filters)?;
         conditions.push("IsConverted = true".into());
         Ok(format!(
@@ -66,6 +61,5 @@ pub async fn handle(
         ))
     })
     .await?;
-    let page = sf.query(&q).await.map_err(upstream("Salesforce query"))?;
-    Ok(Json(page.into()))
+    first_page(&sf, &q).await
 }

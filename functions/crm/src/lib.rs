@@ -176,3 +176,34 @@ pub(crate) fn check_non_empty(name: &str, list: &[String], errors: &mut Vec<Fiel
 pub(crate) fn names(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
 }
+
+/// The SELECT list of optional `fields`: the defaults when null or empty.
+pub(crate) fn select_or(
+    fields: &Option<Vec<String>>,
+    defaults: &[&str],
+) -> Result<String, ApiError> {
+    match fields.as_deref() {
+        Some(list) if !list.is_empty() => soql::select_list(list),
+        _ => soql::select_list(&names(defaults)),
+    }
+}
+
+/// The first page of a query, as the endpoints answer it.
+pub(crate) async fn first_page(
+    sf: &SalesforceClient,
+    soql: &str,
+) -> Result<shared::http::Json<QueryResponse>, ApiError> {
+    let page = sf.query(soql).await.map_err(upstream("Salesforce query"))?;
+    Ok(shared::http::Json(page.into()))
+}
+
+/// Every row of chunked queries, as the endpoints answer it.
+pub(crate) async fn all_rows(
+    sf: &SalesforceClient,
+    queries: Vec<String>,
+) -> Result<shared::http::Json<QueryResponse>, ApiError> {
+    let rows = chunks::read_all(sf, queries, None)
+        .await
+        .map_err(upstream("Salesforce query"))?;
+    Ok(shared::http::Json(rows.into()))
+}

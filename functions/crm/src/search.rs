@@ -10,7 +10,7 @@ use shared::{ApiError, AppState};
 use uuid::Uuid;
 
 use crate::soql::{self, Filter};
-use crate::{QueryResponse, check_bound, check_non_empty, names, prepare, upstream};
+use crate::{QueryResponse, check_bound, check_non_empty, first_page, names, prepare};
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[schema(as = CrmSearch)]
@@ -80,6 +80,5 @@ pub async fn handle(
         build(&body, known)
     })
     .await?;
-    let page = sf.query(&q).await.map_err(upstream("Salesforce query"))?;
-    Ok(Json(page.into()))
+    first_page(&sf, &q).await
 }
