@@ -22,15 +22,49 @@ pub async fn connected(
     org_id: Uuid,
     client_id: Uuid,
 ) -> Result<Connected, ApiError> {
+    find(
+        c,
+        org_id,
+        client_id,
+        ApiError::bad_request,
+        "No connected Salesforce connection found",
+    )
+    .await
+}
+
+/// The same look-up as the CRM read endpoints make it, with their 404s (API.md §3.1:
+/// `No active Salesforce connection`, `Connection has no Nango connection ID`).
+pub async fn active(
+    c: &impl GenericClient,
+    org_id: Uuid,
+    client_id: Uuid,
+) -> Result<Connected, ApiError> {
+    find(
+        c,
+        org_id,
+        client_id,
+        ApiError::not_found,
+        "No active Salesforce connection",
+    )
+    .await
+}
+
+async fn find(
+    c: &impl GenericClient,
+    org_id: Uuid,
+    client_id: Uuid,
+    error: fn(&'static str) -> ApiError,
+    missing: &'static str,
+) -> Result<Connected, ApiError> {
     let row = connections::get_by_client(c, org_id, client_id)
         .await?
         .filter(|r| r.status == "connected")
-        .ok_or_else(|| ApiError::bad_request("No connected Salesforce connection found"))?;
+        .ok_or_else(|| error(missing))?;
     let nango_connection_id = row
         .nango_connection_id
         .clone()
         .filter(|id| !id.is_empty())
-        .ok_or_else(|| ApiError::bad_request("Connection has no Nango connection ID"))?;
+        .ok_or_else(|| error("Connection has no Nango connection ID"))?;
     Ok(Connected {
         row,
         nango_connection_id,

@@ -155,6 +155,49 @@ async fn another_org_can_address_none_of_our_ids_and_lists_none_of_our_rows() {
                    "updates": [{"id": "003000000000001AAA", "fields": {}}]}),
         ),
         ("/api/push/link", json!({"client_id": client, "links": [link]})),
+        (
+            "/api/query/soql",
+            json!({"client_id": client, "soql": "SELECT Id FROM Account"}),
+        ),
+        (
+            "/api/query/more",
+            json!({"client_id": client, "next_records_path": "/services/data/v60.0/query/01g1-2000"}),
+        ),
+        (
+            "/api/query/bulk",
+            json!({"client_id": client, "soql": "SELECT Id FROM Account"}),
+        ),
+        (
+            "/api/query/bulk-results",
+            json!({"client_id": client, "job_id": "750000000000001AAA"}),
+        ),
+        (
+            "/api/crm/search",
+            json!({"client_id": client, "object_name": "Account"}),
+        ),
+        (
+            "/api/crm/count",
+            json!({"client_id": client, "object_name": "Account"}),
+        ),
+        (
+            "/api/crm/associations",
+            json!({"client_id": client, "source_object": "Contact", "source_ids": ["003000000000001"],
+                   "related_object": "Task", "related_fields": ["Id"]}),
+        ),
+        (
+            "/api/crm/contact-roles",
+            json!({"client_id": client, "opportunity_ids": ["006000000000001"]}),
+        ),
+        (
+            "/api/crm/campaign-members",
+            json!({"client_id": client, "campaign_id": "701000000000001"}),
+        ),
+        ("/api/crm/lead-conversions", by_client.clone()),
+        ("/api/crm/pipelines", by_client.clone()),
+        (
+            "/api/crm/activities",
+            json!({"client_id": client, "who_ids": ["003000000000001"]}),
+        ),
     ];
     for (path, body) in &matrix {
         let r = app.post(path, &theirs.admin.token, body.clone()).await;

@@ -25,6 +25,7 @@ pub const GROUPS: &[(&str, GroupApi)] = &[
     ("connections", connections::api),
     ("topology", topology::api),
     ("conflicts", conflicts::api),
+    ("crm", crm::api),
     ("users", users::api),
     ("tokens", tokens::api),
     ("events", events::api),

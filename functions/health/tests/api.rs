@@ -102,6 +102,18 @@ fn the_document_lists_every_route_of_the_contract_so_far() {
         ("POST", "/api/webhooks/create"),
         ("POST", "/api/webhooks/list"),
         ("POST", "/api/webhooks/delete"),
+        ("POST", "/api/query/soql"),
+        ("POST", "/api/query/more"),
+        ("POST", "/api/query/bulk"),
+        ("POST", "/api/query/bulk-results"),
+        ("POST", "/api/crm/search"),
+        ("POST", "/api/crm/count"),
+        ("POST", "/api/crm/associations"),
+        ("POST", "/api/crm/contact-roles"),
+        ("POST", "/api/crm/campaign-members"),
+        ("POST", "/api/crm/lead-conversions"),
+        ("POST", "/api/crm/pipelines"),
+        ("POST", "/api/crm/activities"),
     ] {
         assert!(
             doc.contains(&(m.to_string(), p.to_string())),

@@ -85,6 +85,17 @@ pub struct QueryPage {
     #[serde(default)]
     pub next_records_url: Option<String>,
     pub records: Vec<Value>,
+    /// The `Sforce-Limit-Info` header of the response that carried this page.
+    #[serde(skip)]
+    pub sforce_limit_info: Option<String>,
+}
+
+impl QueryPage {
+    fn from_reply(reply: &super::client::Reply) -> Result<QueryPage, SalesforceError> {
+        let mut page: QueryPage = reply.json("Salesforce query")?;
+        page.sforce_limit_info = reply.header("sforce-limit-info").map(str::to_string);
+        Ok(page)
+    }
 }
 
 impl SalesforceClient {
@@ -239,13 +250,13 @@ impl SalesforceClient {
             "Sforce-Query-Options",
             format!("batchSize={}", batch_size.clamp(200, 2000)),
         );
-        self.execute(&call).await?.json("Salesforce query")
+        QueryPage::from_reply(&self.execute(&call).await?)
     }
 
     /// The next page: `GET {nextRecordsUrl}` as Salesforce gave it.
     pub async fn query_more(&self, next_records_url: &str) -> Result<QueryPage, SalesforceError> {
         let call = Call::get(Target::Relative(next_records_url.to_string()));
-        self.execute(&call).await?.json("Salesforce query")
+        QueryPage::from_reply(&self.execute(&call).await?)
     }
 
     /// Every record of a query, following `nextRecordsUrl` until `done`, stopping at `limit`

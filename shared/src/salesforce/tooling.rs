@@ -151,7 +151,9 @@ impl SalesforceClient {
     }
 }
 
-/// A SOQL string literal: quotes and backslashes escaped, as SOQL requires.
+/// A SOQL string literal with every escape SOQL defines: backslash, single and double quote,
+/// newline, carriage return, tab, backspace and form feed. LIKE wildcards are left alone (they
+/// only mean something after LIKE, where callers escape them on purpose).
 pub fn soql_quote(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     out.push('\'');
@@ -162,6 +164,9 @@ pub fn soql_quote(value: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
+            '"' => out.push_str("\\\""),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
             c => out.push(c),
         }
     }
@@ -176,5 +181,9 @@ mod tests {
     #[test]
     fn soql_literals_escape_quotes_and_backslashes() {
         assert_eq!(soql_quote("O'Brien\\x"), r"'O\'Brien\\x'");
+        assert_eq!(
+            soql_quote("a\"b\u{8}c\u{c}d\ne\rf\tg%_"),
+            r#"'a\"b\bc\fd\ne\rf\tg%_'"#
+        );
     }
 }

@@ -20,6 +20,7 @@ pub mod nango;
 pub mod rest;
 pub mod rng;
 pub mod schema;
+pub mod seed;
 pub mod soql;
 pub mod state;
 pub mod store;
@@ -183,6 +184,16 @@ impl Simulator {
             .get(org_id)
             .map(|o| o.log.clone())
             .unwrap_or_default()
+    }
+
+    /// Inserts records straight into an org (no API call counted); returns their ids.
+    pub fn insert_records(
+        &self,
+        org_id: &str,
+        object: &str,
+        records: &[Map<String, Value>],
+    ) -> Result<Vec<String>, String> {
+        seed::insert_records(&mut self.lock(), org_id, object, records)
     }
 
     /// Forgets every org, token, connection, session, setting and job.

@@ -238,6 +238,9 @@ pub struct LoggedRequest {
     pub token_id: Option<String>,
     pub kind: String,
     pub at: String,
+    /// Length in bytes of the request URI as sent (path and query string), to check
+    /// Salesforce's 16,384-byte URI limit.
+    pub uri_length: usize,
 }
 
 /// One simulated Salesforce org.

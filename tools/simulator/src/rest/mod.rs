@@ -6,6 +6,7 @@ pub mod collections;
 pub mod composite;
 pub mod query;
 pub mod sobjects;
+pub mod uri;
 
 use http::Method;
 use serde_json::json;
@@ -54,6 +55,7 @@ pub fn record(
             token_id: token,
             kind: kind.to_string(),
             at: chrono::Utc::now().to_rfc3339(),
+            uri_length: path.len(),
         });
     }
 }
@@ -109,11 +111,14 @@ pub fn entry(st: &mut State, r: &Req, fault: Option<FaultRule>) -> Resp {
         );
         return resp;
     }
+    let uri_length = uri::length(r);
     let over = st
         .orgs
         .get(&org_id)
         .is_some_and(|o| o.api_used >= o.api_max);
-    let resp = if over {
+    let resp = if uri_length > uri::MAX_URI_BYTES {
+        uri::too_long()
+    } else if over {
         Resp::sf(
             403,
             "REQUEST_LIMIT_EXCEEDED",
@@ -134,6 +139,7 @@ pub fn entry(st: &mut State, r: &Req, fault: Option<FaultRule>) -> Resp {
         resp.status,
         Some(tok.handle),
     );
+    uri::stamp(st, &org_id, uri_length);
     let usage = st
         .orgs
         .get(&org_id)

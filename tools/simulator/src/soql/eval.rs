@@ -484,11 +484,16 @@ pub fn execute(org: &Org, soql: &str, all_rows: bool) -> Result<Outcome, QueryEr
             message: "Maximum SOQL offset allowed is 2000".into(),
         });
     }
+    let ids = q
+        .cond
+        .as_ref()
+        .and_then(|c| super::prefilter::id_set(so, c));
     let mut rows: Vec<u32> = so
         .rows
         .iter()
         .enumerate()
         .filter(|(_, r)| all_rows || !r.deleted)
+        .filter(|(_, r)| ids.as_ref().is_none_or(|s| s.admits(org, r)))
         .filter(|(_, r)| q.cond.as_ref().is_none_or(|c| matches(org, so, r, c)))
         .map(|(i, _)| i as u32)
         .collect();

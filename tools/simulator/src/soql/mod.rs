@@ -4,6 +4,7 @@
 pub mod eval;
 pub mod lexer;
 pub mod parser;
+pub mod prefilter;
 
 use std::sync::Arc;
 
