@@ -154,7 +154,10 @@ async fn another_org_can_address_none_of_our_ids_and_lists_none_of_our_rows() {
             json!({"client_id": client, "object_type": "Contact",
                    "updates": [{"id": "003000000000001AAA", "fields": {}}]}),
         ),
-        ("/api/push/link", json!({"client_id": client, "links": [link]})),
+        (
+            "/api/push/link",
+            json!({"client_id": client, "links": [link]}),
+        ),
         (
             "/api/query/soql",
             json!({"client_id": client, "soql": "SELECT Id FROM Account"}),
