@@ -12,6 +12,8 @@ mod get;
 mod list;
 mod update;
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use shared::db::field_mappings::Mapping;
@@ -48,13 +50,68 @@ pub struct MappingByObject {
 
 impl shared::http::Validate for MappingByObject {}
 
-/// `{client_id}`.
+/// `{client_id, limit?, cursor?}`: a list request. Lists are ordered by canonical object, so
+/// the cursor names the last canonical object of the previous page.
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct MappingsByClient {
     pub client_id: Uuid,
+    /// Page size, 1 to 1000. Without it the whole list comes back.
+    #[schema(minimum = 1, maximum = 1000)]
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
 }
 
-impl shared::http::Validate for MappingsByClient {}
+impl shared::http::Validate for MappingsByClient {
+    fn validate(&self, errors: &mut Vec<FieldError>) {
+        // The same bounds as every list; a cursor here is any text we handed out.
+        let page = shared::http::PageParams {
+            limit: self.limit,
+            cursor: None,
+        };
+        page.validate(errors);
+        if let Some(c) = &self.cursor
+            && decode_cursor(c).is_none()
+        {
+            errors.push(FieldError::at(
+                &["cursor"],
+                "value_error",
+                "Value error, invalid cursor",
+                Value::from(c.as_str()),
+            ));
+        }
+    }
+}
+
+impl MappingsByClient {
+    /// The canonical object the page starts after.
+    pub(crate) fn after(&self) -> Option<String> {
+        self.cursor.as_deref().and_then(decode_cursor)
+    }
+
+    /// Rows to fetch: one more than the page, to know whether another follows.
+    pub(crate) fn fetch_limit(&self) -> Option<i64> {
+        self.limit.map(|l| l + 1)
+    }
+
+    /// Cuts the fetched rows to the page and names the next page's cursor.
+    pub(crate) fn finish(&self, mut rows: Vec<Mapping>) -> (Vec<Mapping>, Option<String>) {
+        match self.limit {
+            Some(limit) if rows.len() as i64 > limit => {
+                rows.truncate(limit as usize);
+                let next = rows
+                    .last()
+                    .map(|m| URL_SAFE_NO_PAD.encode(m.canonical_object.as_bytes()));
+                (rows, next)
+            }
+            _ => (rows, None),
+        }
+    }
+}
+
+fn decode_cursor(text: &str) -> Option<String> {
+    String::from_utf8(URL_SAFE_NO_PAD.decode(text).ok()?).ok()
+}
 
 /// A mapping as `/api/mappings/*` shows it (MappingResponse).
 #[derive(Serialize, utoipa::ToSchema)]

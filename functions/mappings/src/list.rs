@@ -13,6 +13,8 @@ use crate::{MappingOut, MappingsByClient};
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct MappingList {
     pub data: Vec<MappingOut>,
+    /// Null on the last page.
+    pub next_cursor: Option<String>,
 }
 
 #[utoipa::path(
@@ -34,9 +36,19 @@ pub async fn handle(
     let mut conn = db::conn(state.db()).await?;
     let tx = db::begin(&mut conn, ctx.org_id).await?;
     ctx.check_client(&tx, body.client_id).await?;
-    let rows = field_mappings::list_active(&tx, ctx.org_id, body.client_id).await?;
+    let after = body.after();
+    let rows = field_mappings::list_active(
+        &tx,
+        ctx.org_id,
+        body.client_id,
+        after.as_deref(),
+        body.fetch_limit(),
+    )
+    .await?;
     tx.commit().await?;
+    let (rows, next_cursor) = body.finish(rows);
     Ok(Json(MappingList {
         data: rows.into_iter().map(MappingOut::from).collect(),
+        next_cursor,
     }))
 }

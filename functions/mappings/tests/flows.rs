@@ -313,3 +313,54 @@ async fn permissions_and_client_scope_are_enforced() {
         .await
         .assert_error(404, "Client not found");
 }
+
+#[tokio::test]
+async fn lists_page_by_canonical_object() {
+    let env = env().await;
+    for name in ["d", "a", "c", "b", "e"] {
+        env.post(
+            "/api/field-mappings/set",
+            json!({"client_id": env.client, "canonical_object": name, "sfdc_object": "Account",
+                   "field_mappings": {}}),
+        )
+        .await
+        .ok();
+    }
+    for path in ["/api/mappings/list", "/api/field-mappings/list"] {
+        let mut seen = Vec::new();
+        let mut cursor = Value::Null;
+        loop {
+            let page = env
+                .post(
+                    path,
+                    json!({"client_id": env.client, "limit": 2, "cursor": cursor}),
+                )
+                .await
+                .ok()
+                .clone();
+            for m in page["data"].as_array().unwrap() {
+                seen.push(m["canonical_object"].as_str().unwrap().to_string());
+            }
+            cursor = page["next_cursor"].clone();
+            if cursor.is_null() {
+                break;
+            }
+        }
+        assert_eq!(seen, ["a", "b", "c", "d", "e"], "{path}");
+        let all = env
+            .post(path, json!({"client_id": env.client}))
+            .await
+            .ok()
+            .clone();
+        assert_eq!(all["data"].as_array().unwrap().len(), 5);
+        assert_eq!(all["next_cursor"], Value::Null);
+        let r = env
+            .post(path, json!({"client_id": env.client, "limit": 0}))
+            .await;
+        assert_eq!(r.status, 422, "{}", r.text);
+        let r = env
+            .post(path, json!({"client_id": env.client, "cursor": "%%%"}))
+            .await;
+        assert_eq!(r.status, 422, "{}", r.text);
+    }
+}

@@ -70,18 +70,21 @@ pub async fn get(
     )
 }
 
-/// A client's active mappings by canonical object.
+/// A client's active mappings by canonical object: those after `after`, at most `limit`.
 pub async fn list_active(
     c: &impl GenericClient,
     org_id: Uuid,
     client_id: Uuid,
+    after: Option<&str>,
+    limit: Option<i64>,
 ) -> Result<Vec<Mapping>, DbError> {
     let sql = format!(
         "SELECT {COLUMNS} FROM crm_field_mappings WHERE org_id = $1 AND client_id = $2 \
-         AND is_active ORDER BY canonical_object"
+         AND is_active AND ($3::text IS NULL OR canonical_object > $3) \
+         ORDER BY canonical_object LIMIT $4"
     );
     let st = prepare(c, &sql).await?;
-    let rows = c.query(&st, &[&org_id, &client_id]).await?;
+    let rows = c.query(&st, &[&org_id, &client_id, &after, &limit]).await?;
     Ok(rows.iter().map(from_row).collect())
 }
 
