@@ -1,6 +1,7 @@
 //! Bulk API 2.0: ingest jobs (create, CSV upload, UploadComplete, background processing in
 //! chunks, successful/failed/unprocessed CSV results) and query jobs with CSV pages by
-//! `Sforce-Locator` and `maxRecords`. Uploads are parsed at once and not kept as raw bytes.
+//! `Sforce-Locator` and `maxRecords`. Uploads are checked at once and kept as their CSV bytes,
+//! parsed again a chunk at a time while the job runs.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -37,7 +38,13 @@ pub struct Job {
     pub created_by: String,
     pub error_message: Option<String>,
     pub headers: Vec<String>,
-    pub pending: Vec<csv::StringRecord>,
+    /// Uploaded data rows as received (after the header), parsed a chunk at a time, so a
+    /// million-row job costs its CSV bytes rather than a million parsed records.
+    pub upload: Vec<u8>,
+    /// Where the next unprocessed row starts in `upload`.
+    pub offset: usize,
+    /// Rows not processed yet.
+    pub remaining: usize,
     pub processed: usize,
     pub failed: usize,
     pub success_csv: Vec<u8>,
@@ -192,7 +199,9 @@ fn new_job(
             .unwrap_or_default(),
         error_message: None,
         headers: Vec::new(),
-        pending: Vec::new(),
+        upload: Vec::new(),
+        offset: 0,
+        remaining: 0,
         processed: 0,
         failed: 0,
         success_csv: Vec::new(),
@@ -275,14 +284,7 @@ fn upload(st: &mut State, id: &str, r: &Req) -> Resp {
             "Job is not in Open state; data can no longer be uploaded",
         );
     }
-    let delim = match j.column_delimiter.as_str() {
-        "TAB" => b'\t',
-        "SEMICOLON" => b';',
-        "PIPE" => b'|',
-        "CARET" => b'^',
-        "BACKQUOTE" => b'`',
-        _ => b',',
-    };
+    let delim = delimiter(j);
     let mut rd = csv::ReaderBuilder::new()
         .delimiter(delim)
         .flexible(true)
@@ -291,13 +293,28 @@ fn upload(st: &mut State, id: &str, r: &Req) -> Resp {
         Ok(h) => h.iter().map(str::to_string).collect(),
         Err(e) => return err(400, "INVALIDBATCH", &format!("InvalidBatch : {e}")),
     };
-    j.headers = headers;
-    for rec in rd.records() {
-        match rec {
-            Ok(rec) => j.pending.push(rec),
+    let start = rd.position().byte() as usize;
+    // Every row is checked now; the rows themselves stay as bytes until processed.
+    let mut rec = csv::StringRecord::new();
+    let mut rows = 0;
+    loop {
+        match rd.read_record(&mut rec) {
+            Ok(true) => rows += 1,
+            Ok(false) => break,
             Err(e) => return err(400, "INVALIDBATCH", &format!("InvalidBatch : {e}")),
         }
     }
+    j.headers = headers;
+    if j.remaining == 0 {
+        j.upload.clear();
+        j.offset = 0;
+    }
+    j.upload
+        .extend_from_slice(&r.body[start.min(r.body.len())..]);
+    if !j.upload.is_empty() && !j.upload.ends_with(b"\n") {
+        j.upload.push(b'\n');
+    }
+    j.remaining += rows;
     j.modified = Utc::now();
     let org_id = j.org_id.clone();
     if let Some(o) = st.orgs.get_mut(&org_id) {
@@ -343,10 +360,45 @@ fn patch(st: &mut State, org_id: &str, v: &str, id: &str, r: &Req) -> Resp {
 
 fn unprocessed(j: &Job) -> Resp {
     let mut out = line(&j.headers.iter().map(String::as_str).collect::<Vec<_>>());
-    for rec in &j.pending {
-        out.extend(line(&rec.iter().collect::<Vec<_>>()));
+    if j.remaining > 0 {
+        out.extend_from_slice(&j.upload[j.offset.min(j.upload.len())..]);
     }
     csv_resp(out)
+}
+
+fn delimiter(j: &Job) -> u8 {
+    match j.column_delimiter.as_str() {
+        "TAB" => b'\t',
+        "SEMICOLON" => b';',
+        "PIPE" => b'|',
+        "CARET" => b'^',
+        "BACKQUOTE" => b'`',
+        _ => b',',
+    }
+}
+
+/// The next `n` unprocessed rows, parsed; the job's offset moves past them.
+fn take_rows(j: &mut Job, n: usize) -> Vec<csv::StringRecord> {
+    let mut rd = csv::ReaderBuilder::new()
+        .delimiter(delimiter(j))
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(&j.upload[j.offset.min(j.upload.len())..]);
+    let mut rows = Vec::with_capacity(n.min(j.remaining));
+    let mut rec = csv::StringRecord::new();
+    while rows.len() < n && matches!(rd.read_record(&mut rec), Ok(true)) {
+        rows.push(rec.clone());
+    }
+    j.offset += rd.position().byte() as usize;
+    j.remaining = j.remaining.saturating_sub(rows.len());
+    if rows.is_empty() {
+        j.remaining = 0;
+    }
+    if j.remaining == 0 {
+        j.upload = Vec::new();
+        j.offset = 0;
+    }
+    rows
 }
 
 /// Processes one chunk of an ingest job; returns whether rows remain.
@@ -357,9 +409,8 @@ fn process_chunk(st: &mut State, org_id: &str, job_id: &str) -> bool {
     if j.state == "Aborted" {
         return false;
     }
-    let take = j.pending.len().min(CHUNK);
-    let rows: Vec<csv::StringRecord> = j.pending.drain(..take).collect();
-    let more = !j.pending.is_empty();
+    let rows = take_rows(j, CHUNK);
+    let more = j.remaining > 0;
     let (object, op, ext, headers) = (
         j.object.clone(),
         j.operation.clone(),
@@ -378,7 +429,8 @@ fn process_chunk(st: &mut State, org_id: &str, job_id: &str) -> bool {
             if let Some(j) = st.bulk.jobs.get_mut(job_id) {
                 j.state = "Failed".into();
                 j.error_message = Some(e);
-                j.pending.clear();
+                j.remaining = 0;
+                j.upload = Vec::new();
             }
             return false;
         }

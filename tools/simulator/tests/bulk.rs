@@ -250,3 +250,79 @@ async fn bulk_query_results_page_by_locator_and_max_records() {
     let (_, l) = e.get_json("/limits").await;
     assert_eq!(l["DailyBulkV2QueryJobs"]["Remaining"], 9999);
 }
+
+#[tokio::test]
+async fn uploads_append_keep_quoted_rows_intact_and_unprocessed_rows_come_back_verbatim() {
+    let e = common::env_with(OrgSpec {
+        extra_objects: 1,
+        ..OrgSpec::default()
+    })
+    .await;
+    let new_job = || async {
+        let (_, job) = e
+            .send_json(
+                Method::POST,
+                "/jobs/ingest",
+                json!({"object": "Gen_0001__c", "operation": "insert"}),
+            )
+            .await;
+        job["id"].as_str().unwrap().to_string()
+    };
+    let upload = |id: String, csv: &'static str| {
+        let e = &e;
+        async move {
+            let r = e
+                .req(Method::PUT, &format!("/jobs/ingest/{id}/batches"))
+                .body(csv)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 201);
+        }
+    };
+    // Aborted before processing: every uploaded row is unprocessed, as uploaded.
+    let id = new_job().await;
+    upload(
+        id.clone(),
+        "Name,Ext_Id__c\n\"a, \"\"quoted\"\"\nname\",x-1\nb,x-2",
+    )
+    .await;
+    e.send_json(
+        Method::PATCH,
+        &format!("/jobs/ingest/{id}"),
+        json!({"state": "Aborted"}),
+    )
+    .await;
+    let un = e
+        .req(
+            Method::GET,
+            &format!("/jobs/ingest/{id}/unprocessedrecords/"),
+        )
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        un,
+        "\"Name\",\"Ext_Id__c\"\n\"a, \"\"quoted\"\"\nname\",x-1\nb,x-2\n"
+    );
+    // Two uploads to one job: both processed, the quoted row whole.
+    let id = new_job().await;
+    upload(id.clone(), "Name,Ext_Id__c\n\"c, \"\"q\"\"\nline\",y-1\n").await;
+    upload(id.clone(), "Name,Ext_Id__c\nd,y-2\n").await;
+    e.send_json(
+        Method::PATCH,
+        &format!("/jobs/ingest/{id}"),
+        json!({"state": "UploadComplete"}),
+    )
+    .await;
+    let j = wait_done(&e, &id).await;
+    assert_eq!(j["numberRecordsProcessed"], 2);
+    assert_eq!(j["numberRecordsFailed"], 0);
+    let (_, q) = e
+        .query("SELECT COUNT() FROM Gen_0001__c WHERE Ext_Id__c = 'y-1'")
+        .await;
+    assert_eq!(q["totalSize"], 1);
+}
