@@ -25,6 +25,8 @@ pub const GROUPS: &[(&str, GroupApi)] = &[
     ("connections", connections::api),
     ("topology", topology::api),
     ("conflicts", conflicts::api),
+    ("deploy", deploy::api),
+    ("workflows", workflows::api),
     ("users", users::api),
     ("tokens", tokens::api),
     ("events", events::api),
