@@ -27,11 +27,13 @@ pub fn router(state: AppState) -> axum::Router {
     shared::http::openapi::into_router(api, state)
 }
 
-/// A local worker fed by the state's queue.
-pub fn spawn_worker(state: &AppState) {
+/// A local worker fed by the state's queue, running these routes' kinds and `extra`'s.
+pub fn spawn_worker(state: &AppState, extra: fn(Registry) -> Registry) {
     let (tx, mut rx) = mpsc::unbounded_channel();
     state.jobs().set_queue(Queue::Local(tx));
-    let registry = deploy::registry(Registry::builtin().add(topology::KIND, topology::pull::run));
+    let registry = extra(deploy::registry(
+        Registry::builtin().add(topology::KIND, topology::pull::run),
+    ));
     let worker = Worker::new(state.clone(), registry);
     tokio::spawn(async move {
         while let Some(id) = rx.recv().await {
@@ -48,6 +50,15 @@ pub async fn env() -> Env {
 /// The routes over an org with a client whose connection reaches a fresh simulated org; deploys
 /// are polled every 20 ms at most.
 pub async fn env_with(tweak: impl FnOnce(&mut Config)) -> Env {
+    env_for(router, |r| r, tweak).await
+}
+
+/// The same with other routes and more job kinds.
+pub async fn env_for(
+    router: fn(AppState) -> axum::Router,
+    extra: fn(Registry) -> Registry,
+    tweak: impl FnOnce(&mut Config),
+) -> Env {
     let (sim, sim_url) = Simulator::spawn(SimConfig::default()).await.unwrap();
     let base = sim_url.clone();
     let app = TestApp::with_config(router, move |c| {
@@ -57,7 +68,7 @@ pub async fn env_with(tweak: impl FnOnce(&mut Config)) -> Env {
         tweak(c);
     })
     .await;
-    spawn_worker(&app.state);
+    spawn_worker(&app.state, extra);
     let org = app.org("acme").await;
     let client = app.insert_client(org.id, "Globex").await;
     let info = sim.create_org(OrgSpec {
