@@ -132,14 +132,7 @@ fn field(c: &mut Check, path: &str, f: &Map<String, Value>, allowed: &[&str]) {
         return;
     }
     match t {
-        "Text" => {
-            if c.pos_int(f, path, "length").is_some_and(|l| l > MAX_TEXT) {
-                c.err(
-                    at(path, "length"),
-                    format!("length must be at most {MAX_TEXT} for Text fields"),
-                );
-            }
-        }
+        "Text" => text_length(c, f, path),
         "Number" | "Currency" | "Percent" => {
             let p = c.pos_int(f, path, "precision");
             let s = c.non_neg_int(f, path, "scale");
@@ -158,12 +151,8 @@ fn field(c: &mut Check, path: &str, f: &Map<String, Value>, allowed: &[&str]) {
             }
         }
         "Picklist" | "MultiselectPicklist" => {
-            if f.contains_key("values")
-                && !f
-                    .get("values")
-                    .and_then(Value::as_array)
-                    .is_some_and(|v| !v.is_empty())
-            {
+            let values = f.get("values").map(|v| v.as_array().map_or(0, Vec::len));
+            if values == Some(0) {
                 c.err(
                     at(path, "values"),
                     "Picklist values must be a non-empty list when provided",
@@ -205,6 +194,16 @@ fn field(c: &mut Check, path: &str, f: &Map<String, Value>, allowed: &[&str]) {
             c.pos_int(f, path, "visible_lines");
         }
         _ => {}
+    }
+}
+
+/// Text: at most 255 characters.
+fn text_length(c: &mut Check, f: &Map<String, Value>, path: &str) {
+    if c.pos_int(f, path, "length").is_some_and(|l| l > MAX_TEXT) {
+        c.err(
+            at(path, "length"),
+            format!("length must be at most {MAX_TEXT} for Text fields"),
+        );
     }
 }
 
