@@ -445,3 +445,91 @@ async fn validate_is_a_check_only_deploy_that_changes_nothing() {
         .get(0);
     assert_eq!(rows, 0);
 }
+
+fn soap_fault() -> simulator::FaultRule {
+    serde_json::from_value(json!({
+        "path_prefix": "/services/Soap/m", "next": 1, "status": 500,
+        "error_code": "UNKNOWN_EXCEPTION", "message": "An unexpected error occurred"
+    }))
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_deploy_salesforce_refuses_is_failed_with_the_error_on_every_component() {
+    let env = common::env().await;
+    env.sim.add_fault(soap_fault());
+    let plan = json!({"custom_objects": [{"api_name": "Refused__c", "label": "Refused", "fields": [
+        {"api_name": "A__c", "label": "A", "type": "Date"}
+    ]}]});
+    let d = env
+        .run(
+            "/api/deploy/execute",
+            json!({"client_id": env.client, "plan": plan}),
+        )
+        .await;
+    assert_eq!(d["status"], "failed", "{d}");
+    assert!(d["deployed_at"].is_null());
+    let components = d["result"]["components"].as_array().unwrap();
+    assert_eq!(components.len(), 2);
+    for c in components {
+        assert_eq!(c["success"], false);
+        assert_eq!(c["error"]["code"], "UNKNOWN_EXCEPTION", "{c}");
+    }
+    env.post("/api/deploy/rollback", json!({"id": d["id"]}))
+        .await
+        .assert_error(
+            400,
+            "Deployment does not exist or is not in succeeded status",
+        );
+}
+
+#[tokio::test]
+async fn a_failed_rollback_is_recorded_and_can_be_run_again() {
+    let env = common::env().await;
+    let plan = json!({"custom_objects": [{"api_name": "Sticky__c", "label": "Sticky"}]});
+    let d = env
+        .run(
+            "/api/deploy/execute",
+            json!({"client_id": env.client, "plan": plan}),
+        )
+        .await;
+    assert_eq!(d["status"], "succeeded");
+    env.sim.add_fault(soap_fault());
+    let rb = env
+        .run("/api/deploy/rollback", json!({"id": d["id"]}))
+        .await;
+    assert_eq!(rb["status"], "rollback_failed", "{rb}");
+    assert!(rb["rolled_back_at"].is_null());
+    assert_eq!(rb["result"]["rollback"]["failed_components"], 1);
+    assert_eq!(
+        rb["result"]["rollback"]["components"][0]["error"]["code"],
+        "UNKNOWN_EXCEPTION"
+    );
+    assert!(env.describe("Sticky__c").await.is_some());
+
+    let again = env
+        .run("/api/deploy/rollback", json!({"id": d["id"]}))
+        .await;
+    assert_eq!(again["status"], "rolled_back", "{again}");
+    assert!(env.describe("Sticky__c").await.is_none());
+    let events: Vec<String> = env
+        .app
+        .owner
+        .query(
+            "SELECT type FROM events WHERE type LIKE 'deployment.%' ORDER BY seq",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(
+        events,
+        [
+            "deployment.succeeded",
+            "deployment.rollback_failed",
+            "deployment.rolled_back"
+        ]
+    );
+}
