@@ -100,19 +100,10 @@ pub async fn get(
 ) -> Result<Option<Deployment>, DbError> {
     let sql = format!("SELECT {COLUMNS} FROM crm_deployments WHERE org_id = $1 AND id = $2");
     let st = prepare(c, &sql).await?;
-    Ok(c.query_opt(&st, &[&org_id, &id]).await?.as_ref().map(from_row))
-}
-
-/// The same, locked for the rest of the transaction (a rollback and a retry of it never overlap).
-pub async fn get_for_update(
-    c: &impl GenericClient,
-    org_id: Uuid,
-    id: Uuid,
-) -> Result<Option<Deployment>, DbError> {
-    let sql =
-        format!("SELECT {COLUMNS} FROM crm_deployments WHERE org_id = $1 AND id = $2 FOR UPDATE");
-    let st = prepare(c, &sql).await?;
-    Ok(c.query_opt(&st, &[&org_id, &id]).await?.as_ref().map(from_row))
+    Ok(c.query_opt(&st, &[&org_id, &id])
+        .await?
+        .as_ref()
+        .map(from_row))
 }
 
 /// The client's deployments, newest first.
