@@ -140,7 +140,10 @@ async fn another_org_can_address_none_of_our_ids_and_lists_none_of_our_rows() {
         let r = app
             .post(path, &theirs.admin.token, json!({"id": deployment}))
             .await;
-        r.assert_error(400, "Deployment does not exist or is not in succeeded status");
+        r.assert_error(
+            400,
+            "Deployment does not exist or is not in succeeded status",
+        );
     }
     for (path, body) in &matrix {
         let r = app.post(path, &theirs.admin.token, body.clone()).await;
