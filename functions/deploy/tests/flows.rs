@@ -533,3 +533,76 @@ async fn a_failed_rollback_is_recorded_and_can_be_run_again() {
         ]
     );
 }
+
+#[tokio::test]
+async fn a_job_run_again_after_it_finished_deploys_nothing_twice_and_mappings_merge() {
+    let env = common::env().await;
+    let plan = json!({"custom_objects": [{"api_name": "Once__c", "label": "Once", "fields": [
+        {"api_name": "A__c", "label": "A", "type": "Date"}
+    ]}]});
+    let d = env
+        .run(
+            "/api/deploy/execute",
+            json!({"client_id": env.client, "plan": plan}),
+        )
+        .await;
+    assert_eq!(d["status"], "succeeded");
+    let job_id: Uuid = env
+        .app
+        .owner
+        .query_one(
+            "SELECT job_id FROM crm_deployments WHERE id = $1::text::uuid",
+            &[&d["id"].as_str().unwrap()],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    let job = shared::jobs::get(&env.app.state, env.org.id, job_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let calls = env.calls();
+    let again = deploy::execute::run(env.app.state.clone(), job)
+        .await
+        .unwrap();
+    assert_eq!(again, d, "a second delivery answers the recorded outcome");
+    assert_eq!(env.calls(), calls, "and calls Salesforce no more");
+    let rows: i64 = env
+        .app
+        .owner
+        .query_one("SELECT count(*) FROM crm_deployments", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(rows, 1);
+
+    // A later deploy adding a field to the object merges it into the mapping.
+    env.app.owner
+        .execute(
+            "UPDATE crm_field_mappings SET field_mappings = '{\"A__c\": \"Renamed\"}' WHERE canonical_object = 'Once__c'",
+            &[],
+        )
+        .await
+        .unwrap();
+    let plan = json!({"custom_objects": [{"api_name": "Once__c", "label": "Once", "fields": [
+        {"api_name": "A__c", "label": "A", "type": "Date"}, {"api_name": "B__c", "label": "B", "type": "Phone"}
+    ]}]});
+    let d = env
+        .run(
+            "/api/deploy/execute",
+            json!({"client_id": env.client, "plan": plan}),
+        )
+        .await;
+    assert_eq!(d["status"], "succeeded", "{d}");
+    let row = env.app.owner
+        .query_one("SELECT field_mappings, mapping_version, is_active FROM crm_field_mappings WHERE canonical_object = 'Once__c'", &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        row.get::<_, Value>(0),
+        json!({"A__c": "Renamed", "B__c": "B__c"}),
+        "existing keys win"
+    );
+    assert_eq!(row.get::<_, i32>(1), 3);
+    assert!(row.get::<_, bool>(2));
+}

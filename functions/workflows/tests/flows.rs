@@ -267,3 +267,67 @@ fn every_workflow_plan_rule_has_its_message() {
         vec![]
     );
 }
+
+#[test]
+fn a_workflow_plan_zips_flows_and_assignment_rules_at_their_metadata_api_paths() {
+    use shared::salesforce::xml::parse;
+    let plan = json!({
+        "flows": [{"api_name": "Route_Leads", "xml_content": flow_xml()}],
+        "assignment_rules": [{"object": "Lead", "xml_content": rules_xml()}]
+    });
+    let (package, planned) = workflows::plan::build(&plan, "v60.0");
+    let kinds: Vec<(&str, &str)> = planned
+        .iter()
+        .map(|p| (p.kind, p.api_name.as_str()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [("flow", "Route_Leads"), ("assignment_rule", "Lead")]
+    );
+    let files = package.files().unwrap();
+    let layout: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(
+        layout,
+        [
+            "package.xml",
+            "flows/Route_Leads.flow",
+            "assignmentRules/Lead.assignmentRules"
+        ]
+    );
+    let text = |i: usize| String::from_utf8(files[i].1.clone()).unwrap();
+    let manifest = parse(&text(0)).unwrap();
+    let types: Vec<(String, Vec<String>)> = manifest
+        .children_named("types")
+        .map(|t| {
+            (
+                t.string("name"),
+                t.children_named("members")
+                    .map(|m| m.text.clone())
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        types,
+        [
+            ("AssignmentRules".to_string(), vec!["Lead".to_string()]),
+            ("Flow".to_string(), vec!["Route_Leads".to_string()])
+        ]
+    );
+    assert_eq!(manifest.text_of("version"), Some("60.0"));
+    let flow = parse(&text(1)).unwrap();
+    assert_eq!(flow.name, "Flow");
+    let names: Vec<&str> = flow.children.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["apiVersion", "label", "processType", "status"]);
+    let rules = parse(&text(2)).unwrap();
+    assert_eq!(rules.name, "AssignmentRules");
+    let rule = rules.child("assignmentRule").unwrap();
+    let names: Vec<&str> = rule.children.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["fullName", "active", "ruleEntry"]);
+    let entry = rule.child("ruleEntry").unwrap();
+    let names: Vec<&str> = entry.children.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["assignedTo", "assignedToType", "criteriaItems"]);
+    let item = entry.child("criteriaItems").unwrap();
+    let names: Vec<&str> = item.children.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["field", "operation", "value"]);
+}
