@@ -61,6 +61,12 @@ pub struct Config {
     pub allow_http_webhooks: bool,
     /// `PUSH_PAYLOAD_RETENTION_DAYS` (default 30): push payloads older than this are purged.
     pub push_payload_retention_days: i32,
+    /// `DEPLOY_POLL_BUDGET_SECONDS` (default 120): how long one run of a deploy job polls
+    /// Salesforce; a deploy still running then stays `in_progress` and the job comes back later.
+    pub deploy_poll_budget_seconds: u64,
+    /// `DEPLOY_POLL_INTERVAL_MS` (default 2000): the longest pause between two status polls (the
+    /// first ones come sooner).
+    pub deploy_poll_interval_ms: u64,
 }
 
 /// Looks a variable up by name.
@@ -215,6 +221,11 @@ impl Config {
             push_payload_retention_days: positive(
                 src.parsed("PUSH_PAYLOAD_RETENTION_DAYS", 30i32)?,
                 "PUSH_PAYLOAD_RETENTION_DAYS",
+            )?,
+            deploy_poll_budget_seconds: src.parsed("DEPLOY_POLL_BUDGET_SECONDS", 120u64)?,
+            deploy_poll_interval_ms: positive(
+                src.parsed("DEPLOY_POLL_INTERVAL_MS", 2000u64)?,
+                "DEPLOY_POLL_INTERVAL_MS",
             )?,
         })
     }

@@ -34,6 +34,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "V003__topology",
         sql: include_str!("../../../migrations/V003__topology.sql"),
     },
+    Migration {
+        version: 4,
+        name: "V004__deploy",
+        sql: include_str!("../../../migrations/V004__deploy.sql"),
+    },
 ];
 
 impl Migration {
