@@ -65,6 +65,12 @@ pub struct Config {
     pub bulk_threshold: usize,
     /// `PUSH_CONCURRENCY` (default 4): sObject Collections calls in flight per push.
     pub push_concurrency: usize,
+    /// `DEPLOY_POLL_BUDGET_SECONDS` (default 120): how long one run of a deploy job polls
+    /// Salesforce; a deploy still running then stays `in_progress` and the job comes back later.
+    pub deploy_poll_budget_seconds: u64,
+    /// `DEPLOY_POLL_INTERVAL_MS` (default 2000): the longest pause between two status polls (the
+    /// first ones come sooner).
+    pub deploy_poll_interval_ms: u64,
 }
 
 /// Looks a variable up by name.
@@ -224,6 +230,11 @@ impl Config {
             push_concurrency: positive(
                 src.parsed("PUSH_CONCURRENCY", 4usize)?,
                 "PUSH_CONCURRENCY",
+            )?,
+            deploy_poll_budget_seconds: src.parsed("DEPLOY_POLL_BUDGET_SECONDS", 120u64)?,
+            deploy_poll_interval_ms: positive(
+                src.parsed("DEPLOY_POLL_INTERVAL_MS", 2000u64)?,
+                "DEPLOY_POLL_INTERVAL_MS",
             )?,
         })
     }

@@ -66,6 +66,16 @@ async fn another_org_can_address_none_of_our_ids_and_lists_none_of_our_rows() {
         .await
         .unwrap()
         .get(0);
+    let deployment: Uuid = app
+        .owner
+        .query_one(
+            "INSERT INTO crm_deployments (org_id, client_id, connection_id, deployed_by, deployment_type, status, plan, result)
+             VALUES ($1, $2, $3, 'u', 'custom_object', 'succeeded', '{}', '{}') RETURNING id",
+            &[&ours.id, &client, &conn],
+        )
+        .await
+        .unwrap()
+        .get(0);
     let push_log: Uuid = app
         .owner
         .query_one(
@@ -81,6 +91,7 @@ async fn another_org_can_address_none_of_our_ids_and_lists_none_of_our_rows() {
     let link = json!({"object_type": "Contact", "external_id_field": "Ext__c", "external_id": "a",
                       "relationship_field": "AccountId", "target_object": "Account",
                       "target_external_id_field": "Ext__c", "target_external_id": "b"});
+    let plan = json!({"client_id": client, "plan": {}});
     let matrix: Vec<(&str, Value)> = vec![
         ("/api/clients/get", json!({"id": client})),
         ("/api/tokens/revoke", json!({"id": token_id})),
@@ -201,7 +212,28 @@ async fn another_org_can_address_none_of_our_ids_and_lists_none_of_our_rows() {
             "/api/crm/activities",
             json!({"client_id": client, "who_ids": ["003000000000001"]}),
         ),
+        ("/api/deploy/execute", plan.clone()),
+        ("/api/deploy/custom-objects", plan.clone()),
+        ("/api/deploy/validate", plan.clone()),
+        ("/api/deploy/analytics", plan.clone()),
+        ("/api/deploy/status", json!({"id": deployment})),
+        ("/api/deploy/history", by_client.clone()),
+        ("/api/workflows/list", by_client.clone()),
+        ("/api/workflows/deploy", plan.clone()),
+        ("/api/deploy/workflows", plan.clone()),
+        ("/api/workflows/remove", by_client.clone()),
     ];
+    // Routes whose contract answers 400 to a deployment that is not the caller's.
+    let bad_request = ["/api/deploy/rollback", "/api/deploy/analytics-rollback"];
+    for path in bad_request {
+        let r = app
+            .post(path, &theirs.admin.token, json!({"id": deployment}))
+            .await;
+        r.assert_error(
+            400,
+            "Deployment does not exist or is not in succeeded status",
+        );
+    }
     for (path, body) in &matrix {
         let r = app.post(path, &theirs.admin.token, body.clone()).await;
         assert_eq!(
@@ -228,7 +260,7 @@ async fn another_org_can_address_none_of_our_ids_and_lists_none_of_our_rows() {
         let addresses = props.contains_key("id") || props.contains_key("client_id");
         if addresses && !path.starts_with("/api/super-admin/") {
             assert!(
-                matrix.iter().any(|(p, _)| p == path),
+                matrix.iter().any(|(p, _)| p == path) || bad_request.contains(&path.as_str()),
                 "{path} takes an id but is not in the isolation matrix"
             );
         }

@@ -26,6 +26,8 @@ pub const GROUPS: &[(&str, GroupApi)] = &[
     ("topology", topology::api),
     ("conflicts", conflicts::api),
     ("crm", crm::api),
+    ("deploy", deploy::api),
+    ("workflows", workflows::api),
     ("users", users::api),
     ("tokens", tokens::api),
     ("events", events::api),

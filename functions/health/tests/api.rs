@@ -114,6 +114,18 @@ fn the_document_lists_every_route_of_the_contract_so_far() {
         ("POST", "/api/crm/lead-conversions"),
         ("POST", "/api/crm/pipelines"),
         ("POST", "/api/crm/activities"),
+        ("POST", "/api/deploy/execute"),
+        ("POST", "/api/deploy/custom-objects"),
+        ("POST", "/api/deploy/validate"),
+        ("POST", "/api/deploy/status"),
+        ("POST", "/api/deploy/history"),
+        ("POST", "/api/deploy/rollback"),
+        ("POST", "/api/deploy/analytics"),
+        ("POST", "/api/deploy/analytics-rollback"),
+        ("POST", "/api/deploy/workflows"),
+        ("POST", "/api/workflows/list"),
+        ("POST", "/api/workflows/deploy"),
+        ("POST", "/api/workflows/remove"),
     ] {
         assert!(
             doc.contains(&(m.to_string(), p.to_string())),

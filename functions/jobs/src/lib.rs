@@ -29,7 +29,8 @@ pub use sqs::{handle_sqs, handle_sqs_with};
 /// Every job kind the worker runs. Group crates add theirs here as they land
 /// (deploys, pushes, workflows).
 pub fn registry() -> Registry {
-    push::registry(Registry::builtin().add(topology::KIND, topology::pull::run))
+    let r = Registry::builtin().add(topology::KIND, topology::pull::run);
+    push::registry(workflows::registry(deploy::registry(r)))
 }
 
 /// The worker of this build over `state`.

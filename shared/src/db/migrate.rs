@@ -35,6 +35,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../migrations/V003__topology.sql"),
     },
     Migration {
+        version: 4,
+        name: "V004__deploy",
+        sql: include_str!("../../../migrations/V004__deploy.sql"),
+    },
+    Migration {
         version: 5,
         name: "V005__push",
         sql: include_str!("../../../migrations/V005__push.sql"),

@@ -5,9 +5,11 @@
 //! query that forgot its filter.
 
 pub mod api_tokens;
+pub mod automap;
 pub mod clients;
 pub mod conflict_reports;
 pub mod connections;
+pub mod deployments;
 pub mod events;
 pub mod field_mappings;
 pub mod jobs;
