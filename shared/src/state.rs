@@ -118,12 +118,19 @@ impl AppState {
         nango_connection_id: &str,
         provider_config_key: Option<&str>,
     ) -> SalesforceClient {
-        SalesforceClient::new(
-            self.inner.http.clone(),
-            &self.inner.config.sfdc_api_version,
+        self.salesforce_with(
             self.inner
                 .tokens
                 .source(nango_connection_id, provider_config_key),
+        )
+    }
+
+    /// A Salesforce client taking its tokens from `tokens` (a source of [`Self::tokens`]'s cache).
+    pub fn salesforce_with(&self, tokens: crate::salesforce::TokenSource) -> SalesforceClient {
+        SalesforceClient::new(
+            self.inner.http.clone(),
+            &self.inner.config.sfdc_api_version,
+            tokens,
         )
         .with_limits(self.inner.limits.clone())
     }

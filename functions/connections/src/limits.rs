@@ -9,7 +9,6 @@ use shared::http::Json;
 use shared::{ApiError, AppState, crm, db};
 
 use crate::ByClient;
-use crate::refresh::expire;
 
 #[utoipa::path(
     post, path = "/api/connections/limits", tag = "connections",
@@ -38,19 +37,8 @@ pub async fn handle(
         tx.commit().await?;
         c
     };
+    // A connection Nango can no longer serve is marked expired by the client itself.
     let result = connected.salesforce(&state).limits_resource().await;
-    if let Err(e) = &result
-        && crm::connection_unusable(e)
-    {
-        expire(
-            &state,
-            &mut conn,
-            ctx.org_id,
-            connected.row.id,
-            "Nango could not provide a token",
-        )
-        .await?;
-    }
     let limits = result?;
     let tx = db::begin(&mut conn, ctx.org_id).await?;
     connected.record_usage(&state, &tx, ctx.org_id).await?;

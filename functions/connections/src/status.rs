@@ -1,7 +1,6 @@
 //! Status changes and their events (`connection.pending|connected|expired|revoked`).
 
 use deadpool_postgres::GenericClient;
-use serde_json::json;
 use shared::db::DbError;
 use shared::db::connections::Connection;
 use shared::jobs::events::{NewEvent, Outbox, emit};
@@ -18,12 +17,7 @@ pub async fn changed(
     if before == Some(row.status.as_str()) {
         return Ok(());
     }
-    let data = json!({
-        "connection_id": row.id,
-        "status": row.status,
-        "previous_status": before,
-        "error_message": row.error_message,
-    });
+    let data = shared::crm::status_data(row.id, &row.status, before, row.error_message.as_deref());
     emit(
         c,
         outbox,

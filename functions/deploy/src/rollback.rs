@@ -167,6 +167,7 @@ async fn connection(
         .filter(|id| !id.is_empty())
         .ok_or_else(|| ApiError::bad_request("Connection has no Nango connection ID"))?;
     Ok(crm::Connected {
+        org_id,
         row,
         nango_connection_id,
     })

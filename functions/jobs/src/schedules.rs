@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use shared::AppState;
 use shared::db::jobs::ScheduledConnection;
 use shared::db::{self, DbError};
-use shared::jobs::{self, CreateError, NewEvent, NewJob, Outbox, Worker};
+use shared::jobs::{self, CreateError, NewJob, Worker};
 
 /// Queued jobs due for longer than this are sent again by the sweeper.
 pub const SWEEP_GRACE: Duration = Duration::from_secs(60);
@@ -235,24 +235,11 @@ async fn connection_health(
                 tracing::debug!(connection_id = %c.connection_id, why, "no verdict");
             }
             Probe::Expired(reason) => {
-                let mut conn = db::conn(state.db()).await?;
-                let tx = db::begin(&mut conn, c.org_id).await?;
-                let mut outbox = Outbox::default();
-                if db::jobs::expire_connection(&tx, c.org_id, c.connection_id, &reason).await? {
-                    let data = json!({"connection_id": c.connection_id, "client_id": c.client_id,
-                                      "status": "expired", "reason": reason});
-                    let event = NewEvent::new(
-                        jobs::events::CONNECTION_EXPIRED,
-                        Some(c.client_id),
-                        Some(c.connection_id),
-                        data,
-                    );
-                    jobs::emit(&tx, &mut outbox, c.org_id, event).await?;
+                if shared::crm::expire(state, c.org_id, c.client_id, c.connection_id, &reason)
+                    .await?
+                {
                     expired += 1;
                 }
-                tx.commit().await?;
-                drop(conn);
-                outbox.send(state).await;
             }
         }
     }

@@ -40,5 +40,5 @@ pub use metadata::{
 };
 pub use rest::{BatchResponse, BatchResult, BatchSubrequest, Described, GlobalDescribe, QueryPage};
 pub use retry::RetryPolicy;
-pub use token::{AccessToken, TokenCache, TokenSource};
+pub use token::{AccessToken, OnUnusable, TokenCache, TokenSource};
 pub use tooling::{FlowDefinitionRow, ToolingQueryPage, soql_quote};

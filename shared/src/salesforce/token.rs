@@ -7,6 +7,8 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -108,6 +110,7 @@ impl TokenCache {
             cache: self.clone(),
             connection_id: connection_id.into(),
             provider: self.nango.provider_key(provider_config_key).into(),
+            on_unusable: None,
         })
     }
 
@@ -166,6 +169,16 @@ impl TokenCache {
     }
 }
 
+/// What to do when Nango answers that a connection can no longer give a token (refresh
+/// exhausted, connection gone): awaited before the error is returned, so the work that hit it
+/// can rely on it having happened (API-DECISIONS §4: such a connection becomes `expired`).
+pub trait OnUnusable: Send + Sync {
+    fn unusable<'a>(
+        &'a self,
+        error: &'a NangoError,
+    ) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
+}
+
 /// Where one Salesforce client gets its token: a connection in Nango (through the cache), or a
 /// fixed token (tools, tests).
 #[derive(Clone)]
@@ -177,6 +190,7 @@ enum Kind {
         cache: TokenCache,
         connection_id: Arc<str>,
         provider: Arc<str>,
+        on_unusable: Option<Arc<dyn OnUnusable>>,
     },
     Fixed {
         token: AccessToken,
@@ -200,6 +214,32 @@ impl TokenSource {
         }
     }
 
+    /// Calls `hook` when Nango says this connection can no longer give a token.
+    pub fn on_unusable(mut self, hook: Arc<dyn OnUnusable>) -> Self {
+        if let Kind::Nango { on_unusable, .. } = &mut self.0 {
+            *on_unusable = Some(hook);
+        }
+        self
+    }
+
+    async fn checked(
+        &self,
+        fetched: Result<AccessToken, NangoError>,
+    ) -> Result<AccessToken, NangoError> {
+        if let (
+            Err(e),
+            Kind::Nango {
+                on_unusable: Some(hook),
+                ..
+            },
+        ) = (&fetched, &self.0)
+            && e.is_connection_unusable()
+        {
+            hook.unusable(e).await;
+        }
+        fetched
+    }
+
     /// The cached token, or a fresh one from Nango.
     pub async fn get(&self) -> Result<AccessToken, NangoError> {
         let (cache, connection_id, provider) = match &self.0 {
@@ -208,6 +248,7 @@ impl TokenSource {
                 cache,
                 connection_id,
                 provider,
+                ..
             } => (cache, connection_id, provider),
         };
         let slot = cache.slot(provider, connection_id);
@@ -219,7 +260,8 @@ impl TokenSource {
         if let Some(token) = slot.fresh(cache.ttl) {
             return Ok(token);
         }
-        cache.fetch(&slot, provider, connection_id, false).await
+        self.checked(cache.fetch(&slot, provider, connection_id, false).await)
+            .await
     }
 
     /// A token refreshed by Nango now (`force_refresh=true`).
@@ -230,11 +272,13 @@ impl TokenSource {
                 cache,
                 connection_id,
                 provider,
+                ..
             } => (cache, connection_id, provider),
         };
         let slot = cache.slot(provider, connection_id);
         let _guard = slot.fetch.lock().await;
-        cache.fetch(&slot, provider, connection_id, true).await
+        self.checked(cache.fetch(&slot, provider, connection_id, true).await)
+            .await
     }
 
     /// A token other than `stale`, which Salesforce refused: the one another task already
@@ -246,6 +290,7 @@ impl TokenSource {
                 cache,
                 connection_id,
                 provider,
+                ..
             } => (cache, connection_id, provider),
         };
         let slot = cache.slot(provider, connection_id);
@@ -253,6 +298,7 @@ impl TokenSource {
         if let Some(token) = slot.fresh(cache.ttl).filter(|t| !t.same_as(stale)) {
             return Ok(token);
         }
-        cache.fetch(&slot, provider, connection_id, true).await
+        self.checked(cache.fetch(&slot, provider, connection_id, true).await)
+            .await
     }
 }
