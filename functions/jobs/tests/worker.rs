@@ -293,17 +293,22 @@ async fn the_health_check_expires_connections_the_probe_finds_dead() {
     let state: Vec<(Uuid, String)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
     assert!(state.contains(&(alive, "connected".into())));
     assert!(state.contains(&(dead, "expired".into())));
-    let event: (String, Value) = app
+    let event: (String, Value, Option<Uuid>) = app
         .owner
         .query_one(
-            "SELECT type, data FROM events WHERE subject_id = $1",
+            "SELECT type, data, client_id FROM events WHERE subject_id = $1",
             &[&dead],
         )
         .await
-        .map(|r| (r.get(0), r.get(1)))
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
         .unwrap();
     assert_eq!(event.0, "connection.expired");
-    assert_eq!(event.1["client_id"], d.to_string());
+    assert_eq!(event.2, Some(d));
+    assert_eq!(event.1["previous_status"], "connected");
+    assert_eq!(
+        event.1["error_message"],
+        "Nango answered 424: refresh token revoked"
+    );
     // A second run finds the dead connection no longer connected.
     let again = jobs::run_schedule(&worker, Schedule::ConnectionHealth, &probe)
         .await
