@@ -41,9 +41,16 @@ pub const CONNECTION_REVOKED: &str = "connection.revoked";
 pub const PUSH_SUCCEEDED: &str = "push.succeeded";
 pub const PUSH_PARTIAL: &str = "push.partial";
 pub const PUSH_FAILED: &str = "push.failed";
+/// A deployment (or a rollback) ended: `deployment.{status}` with the deployment's new status.
+pub const DEPLOYMENT_TYPES: &[&str] = &[
+    "deployment.succeeded",
+    "deployment.partial",
+    "deployment.failed",
+    "deployment.rolled_back",
+    "deployment.rollback_failed",
+];
 
-/// Every event type emitted so far, for the README and the OpenAPI document. Other groups add
-/// theirs (`connection.connected`, `deployment.succeeded`, `push.partial`, ...).
+/// Every event type but the deployments' ([`DEPLOYMENT_TYPES`]).
 pub const TYPES: &[&str] = &[
     JOB_QUEUED,
     JOB_RUNNING,
