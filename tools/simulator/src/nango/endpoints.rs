@@ -1,159 +1,12 @@
-//! Nango as the service sees it (SALESFORCE.md §6): connect sessions, connections with tags and
-//! Salesforce credentials, `force_refresh` token rotation, delete, and signed auth webhooks.
+//! The `/nango/*` endpoints: connect sessions, connection list, get (with `force_refresh`)
+//! and delete, and the connection JSON they answer with.
 
-use std::collections::{BTreeMap, HashMap};
-
-use chrono::{DateTime, Duration, Utc};
-use hmac::{Hmac, KeyInit, Mac};
-use http::Method;
+use chrono::{Duration, Utc};
 use serde_json::{Map, Value, json};
-use sha2::{Digest, Sha256};
 
-use crate::http::{After, Req, Resp};
+use super::{Connection, Session, err, ts};
+use crate::http::{Req, Resp};
 use crate::state::State;
-
-/// A Nango connection bound to a simulated org.
-#[derive(Debug, Clone)]
-pub struct Connection {
-    pub numeric_id: u64,
-    pub connection_id: String,
-    pub provider_config_key: String,
-    pub org_id: String,
-    pub tags: Map<String, Value>,
-    pub end_user: Option<Value>,
-    pub token: String,
-    pub refresh_token: String,
-    pub issued_at: i64,
-    pub refresh_fails: bool,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    pub last_fetched_at: Option<DateTime<Utc>>,
-}
-
-/// A connect session waiting to be completed.
-#[derive(Debug, Clone)]
-pub struct Session {
-    pub tags: Map<String, Value>,
-    pub end_user: Option<Value>,
-    pub allowed_integrations: Vec<String>,
-    pub expires_at: DateTime<Utc>,
-}
-
-/// Nango's state.
-#[derive(Debug, Default)]
-pub struct NangoState {
-    pub connections: BTreeMap<String, Connection>,
-    pub sessions: HashMap<String, Session>,
-    pub next_id: u64,
-    pub calls: u64,
-}
-
-fn err(status: u16, code: &str, message: &str) -> Resp {
-    Resp::json(
-        status,
-        &json!({"error": {"code": code, "message": message}}),
-    )
-}
-
-fn ts(d: &DateTime<Utc>) -> String {
-    d.format("%Y-%m-%dT%H:%M:%S%.3f+00:00").to_string()
-}
-
-/// Nango's recursive stable (sorted-key) JSON; serde_json's map is already key-sorted.
-fn stable(v: &Value) -> Vec<u8> {
-    serde_json::to_vec(v).unwrap_or_default()
-}
-
-/// `X-Nango-Hmac-Sha256` for a raw body.
-pub fn sign(secret: &str, body: &[u8]) -> String {
-    let mut mac = match Hmac::<Sha256>::new_from_slice(secret.as_bytes()) {
-        Ok(m) => m,
-        Err(_) => return String::new(),
-    };
-    mac.update(body);
-    hex::encode(mac.finalize().into_bytes())
-}
-
-/// A webhook delivery for `body`, if a webhook URL is configured.
-pub fn webhook(st: &State, body: &Value) -> Option<After> {
-    let url = st.webhook_url.clone()?;
-    let raw = stable(body);
-    let signature = sign(&st.nango_webhook_secret, &raw);
-    let mut h = Sha256::new();
-    h.update(st.nango_webhook_secret.as_bytes());
-    h.update(&raw);
-    let legacy = hex::encode(h.finalize());
-    Some(After::Webhook {
-        url,
-        body: raw,
-        signature,
-        legacy,
-    })
-}
-
-/// The `creation` auth webhook body for a connection.
-pub fn creation_body(c: &Connection) -> Value {
-    let mut b = json!({
-        "from": "nango", "type": "auth", "operation": "creation",
-        "connectionId": c.connection_id, "providerConfigKey": c.provider_config_key,
-        "authMode": "OAUTH2", "provider": "salesforce", "environment": "prod",
-        "success": true, "tags": c.tags,
-    });
-    if let Some(eu) = &c.end_user {
-        b["endUser"] = json!({
-            "endUserId": eu.get("id").cloned().unwrap_or(Value::Null),
-            "endUserEmail": eu.get("email").cloned().unwrap_or(Value::Null),
-            "organizationId": Value::Null,
-            "tags": eu.get("tags").cloned().unwrap_or(json!({})),
-        });
-    }
-    b
-}
-
-/// The `refresh` failure webhook body for a connection.
-pub fn refresh_failure_body(c: &Connection) -> Value {
-    json!({
-        "from": "nango", "type": "auth", "operation": "refresh",
-        "connectionId": c.connection_id, "providerConfigKey": c.provider_config_key,
-        "authMode": "OAUTH2", "provider": "salesforce", "environment": "prod",
-        "success": false, "tags": c.tags,
-        "error": {"type": "refresh_token_external_error",
-                  "description": "Failed to refresh the access token: invalid_grant expired access/refresh token"},
-    })
-}
-
-/// Creates a connection bound to `org_id`, minting its first access token.
-pub fn create_connection(
-    st: &mut State,
-    connection_id: &str,
-    provider_config_key: &str,
-    tags: Map<String, Value>,
-    org_id: &str,
-    end_user: Option<Value>,
-) -> Connection {
-    let token = st.mint_token(org_id);
-    st.nango.next_id += 1;
-    let now = Utc::now();
-    let c = Connection {
-        numeric_id: st.nango.next_id,
-        connection_id: connection_id.to_string(),
-        provider_config_key: provider_config_key.to_string(),
-        org_id: org_id.to_string(),
-        tags,
-        end_user,
-        token,
-        refresh_token: format!("5Aep861{}", crate::ids::random_alnum(&mut st.rng, 80)),
-        issued_at: now.timestamp_millis(),
-        refresh_fails: false,
-        created_at: now,
-        updated_at: now,
-        last_fetched_at: None,
-    };
-    st.nango
-        .connections
-        .insert(connection_id.to_string(), c.clone());
-    c
-}
 
 fn connection_full(st: &State, c: &Connection, with_refresh: bool) -> Value {
     let base = &st.base_url;
@@ -238,46 +91,7 @@ fn known_integration(st: &State, key: &str) -> bool {
             .any(|c| c.provider_config_key == key)
 }
 
-/// Handles `/nango/*`.
-pub fn handle(st: &mut State, r: &Req) -> Resp {
-    st.nango.calls += 1;
-    let Some(auth) = r.header("authorization") else {
-        return err(
-            401,
-            "missing_auth_header",
-            "Authentication failed. The request is missing the Authorization header.",
-        );
-    };
-    let Some(key) = auth.strip_prefix("Bearer ") else {
-        return err(
-            401,
-            "malformed_auth_header",
-            "Authentication failed. The provided Authorization header is malformed.",
-        );
-    };
-    if key.trim() != st.nango_secret_key {
-        return err(
-            401,
-            "unknown_account",
-            "Authentication failed. The provided secret key is invalid.",
-        );
-    }
-    let path = r.path.trim_start_matches("/nango").trim_end_matches('/');
-    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    match (&r.method, segs.as_slice()) {
-        (&Method::POST, ["connect", "sessions"]) => create_session(st, r),
-        (&Method::GET, ["connections"]) | (&Method::GET, ["connection"]) => list(st),
-        (&Method::GET, ["connections" | "connection", id]) => {
-            get(st, r, &crate::http::decode(id, false))
-        }
-        (&Method::DELETE, ["connections" | "connection", id]) => {
-            delete(st, r, &crate::http::decode(id, false))
-        }
-        _ => err(404, "not_found", "Route not found"),
-    }
-}
-
-fn create_session(st: &mut State, r: &Req) -> Resp {
+pub(super) fn create_session(st: &mut State, r: &Req) -> Resp {
     if !r.query.is_empty() {
         return Resp::json(
             400,
@@ -342,7 +156,7 @@ fn create_session(st: &mut State, r: &Req) -> Resp {
     )
 }
 
-fn list(st: &State) -> Resp {
+pub(super) fn list(st: &State) -> Resp {
     let conns: Vec<Value> = st
         .nango
         .connections
@@ -357,7 +171,7 @@ fn list(st: &State) -> Resp {
     Resp::json(200, &json!({"connections": conns}))
 }
 
-fn get(st: &mut State, r: &Req, id: &str) -> Resp {
+pub(super) fn get(st: &mut State, r: &Req, id: &str) -> Resp {
     let pairs = crate::http::query_pairs(&r.query);
     for (k, _) in &pairs {
         if !matches!(
@@ -416,7 +230,7 @@ fn get(st: &mut State, r: &Req, id: &str) -> Resp {
     Resp::json(200, &connection_full(st, &c, with_refresh))
 }
 
-fn delete(st: &mut State, r: &Req, id: &str) -> Resp {
+pub(super) fn delete(st: &mut State, r: &Req, id: &str) -> Resp {
     let pck = r.param("provider_config_key");
     let found = st
         .nango
@@ -432,13 +246,4 @@ fn delete(st: &mut State, r: &Req, id: &str) -> Resp {
     }
     st.nango.connections.remove(id);
     Resp::json(200, &json!({"success": true}))
-}
-
-/// Marks a connection's refresh as failing and queues the `refresh` failure webhook.
-pub fn fail_refresh(st: &mut State, id: &str) -> Option<Vec<After>> {
-    let c = st.nango.connections.get_mut(id)?;
-    c.refresh_fails = true;
-    c.updated_at = Utc::now();
-    let body = refresh_failure_body(c);
-    Some(webhook(st, &body).into_iter().collect())
 }
