@@ -2,7 +2,7 @@
 //! in-process [`Simulator`], an org with a client whose connection is `connected` to a simulated
 //! org, and a local job worker fed by the state's queue.
 //!
-//! ```ignore
+//! ```text
 //! let env = SimEnv::builder(topology::router)
 //!     .worker(Registry::builtin().add(topology::KIND, topology::pull::run))
 //!     .org(OrgSpec { extra_objects: 1300, seed_records: false, ..OrgSpec::default() })
