@@ -246,3 +246,21 @@ impl SimEnv {
         assert!(r.status().is_success(), "{kind} create: {}", r.status());
     }
 }
+
+/// Declares a test crate's own environment: a newtype over [`SimEnv`] that derefs to it, so the
+/// crate's `tests/common` adds its own helpers while every field and method of [`SimEnv`] stays
+/// at hand (`testkit::sim_env!(pub struct Env);`, built with `Env(SimEnv::builder(..)...)`).
+#[macro_export]
+macro_rules! sim_env {
+    ($(#[$meta:meta])* $vis:vis struct $name:ident) => {
+        $(#[$meta])*
+        $vis struct $name(pub $crate::sim::SimEnv);
+
+        impl ::std::ops::Deref for $name {
+            type Target = $crate::sim::SimEnv;
+            fn deref(&self) -> &$crate::sim::SimEnv {
+                &self.0
+            }
+        }
+    };
+}

@@ -9,14 +9,7 @@ use testkit::Reply;
 use testkit::sim::SimEnv;
 use uuid::Uuid;
 
-pub struct Env(SimEnv);
-
-impl std::ops::Deref for Env {
-    type Target = SimEnv;
-    fn deref(&self) -> &SimEnv {
-        &self.0
-    }
-}
+testkit::sim_env!(pub struct Env);
 
 /// A CRM app and a client connected to a simulated org (seeded with sample records or not).
 pub async fn env(seed_records: bool) -> Env {

@@ -10,14 +10,7 @@ use shared::{AppState, Config};
 use testkit::sim::SimEnv;
 use uuid::Uuid;
 
-pub struct Env(SimEnv);
-
-impl std::ops::Deref for Env {
-    type Target = SimEnv;
-    fn deref(&self) -> &SimEnv {
-        &self.0
-    }
-}
+testkit::sim_env!(pub struct Env);
 
 pub fn router(state: AppState) -> axum::Router {
     let api = deploy::api().merge(conflicts::api()).merge(topology::api());

@@ -11,14 +11,7 @@ use shared::jobs::Registry;
 use testkit::sim::SimEnv;
 use uuid::Uuid;
 
-pub struct Env(SimEnv);
-
-impl std::ops::Deref for Env {
-    type Target = SimEnv;
-    fn deref(&self) -> &SimEnv {
-        &self.0
-    }
-}
+testkit::sim_env!(pub struct Env);
 
 /// The push and mappings routes in one router.
 pub fn router(state: AppState) -> axum::Router {

@@ -11,14 +11,7 @@ use simulator::OrgSpec;
 use testkit::eventually;
 use testkit::sim::SimEnv;
 
-pub struct Env(SimEnv);
-
-impl std::ops::Deref for Env {
-    type Target = SimEnv;
-    fn deref(&self) -> &SimEnv {
-        &self.0
-    }
-}
+testkit::sim_env!(pub struct Env);
 
 /// The topology router, an org with a client whose connection reaches a simulated org of
 /// `extra_objects` generated objects.
