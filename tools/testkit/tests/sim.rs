@@ -45,6 +45,15 @@ async fn job(env: &SimEnv, kind: &str, payload: Value) -> Uuid {
         .id
 }
 
+/// Accounts in the simulated org, counted through the app's own Salesforce client.
+async fn accounts(env: &SimEnv) -> u64 {
+    env.salesforce()
+        .query("SELECT COUNT() FROM Account")
+        .await
+        .unwrap()
+        .total_size
+}
+
 #[tokio::test]
 async fn the_client_is_connected_to_a_simulated_org_through_the_apps_nango() {
     let env = env().await;
@@ -68,12 +77,7 @@ async fn the_client_is_connected_to_a_simulated_org_through_the_apps_nango() {
 
     // The app's own client reaches the org; the default org has no sample records.
     let before = env.calls();
-    let accounts = env
-        .salesforce()
-        .query("SELECT COUNT() FROM Account")
-        .await
-        .unwrap();
-    assert_eq!(accounts.total_size, 0);
+    assert_eq!(accounts(&env).await, 0);
     assert!(env.calls() > before);
 
     env.tooling_create(
@@ -106,12 +110,7 @@ async fn an_org_spec_seeds_the_simulated_org() {
         })
         .start()
         .await;
-    let accounts = env
-        .salesforce()
-        .query("SELECT COUNT() FROM Account")
-        .await
-        .unwrap();
-    assert_eq!(accounts.total_size, 3);
+    assert_eq!(accounts(&env).await, 3);
 }
 
 #[tokio::test]
