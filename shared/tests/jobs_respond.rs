@@ -11,10 +11,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use shared::auth::AuthContext;
 use shared::http::{Json, Validate};
-use shared::jobs::{self, JobError, JobRequest, NewJob, Queue, Registry, Worker};
+use shared::jobs::{self, JobError, JobRequest, NewJob, Registry};
 use shared::{ApiError, AppState};
+use testkit::sim::spawn_worker;
 use testkit::{Reply, TestApp};
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::Notify;
 
 #[derive(Deserialize)]
 struct Start {
@@ -65,19 +66,6 @@ fn registry(gate: Arc<Notify>) -> Registry {
                 Ok(json!({"opened": true}))
             }
         })
-}
-
-/// A minimal in-process worker: runs every job sent to the state's queue.
-fn spawn_worker(state: &AppState, registry: Registry) {
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    state.jobs().set_queue(Queue::Local(tx));
-    let worker = Worker::new(state.clone(), registry);
-    tokio::spawn(async move {
-        while let Some(id) = rx.recv().await {
-            let worker = worker.clone();
-            tokio::spawn(async move { worker.run(id).await });
-        }
-    });
 }
 
 async fn post(app: &TestApp, token: &str, headers: &[(&str, &str)], body: Value) -> Reply {

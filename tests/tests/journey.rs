@@ -3,8 +3,7 @@
 //! the events, and read Salesforce's limits through the connection.
 
 use serde_json::{Value, json};
-use simulator::{SimConfig, Simulator};
-use testkit::{SUPER_ADMIN_SECRET, TestApp};
+use testkit::SUPER_ADMIN_SECRET;
 
 struct Http {
     base: String,
@@ -36,14 +35,7 @@ impl Http {
 
 #[tokio::test]
 async fn bootstrap_connect_follow_events_and_read_limits() {
-    let (sim, sim_url) = Simulator::spawn(SimConfig::default()).await.unwrap();
-    let sim_base = sim_url.clone();
-    let app = TestApp::with_config(local::app, move |c| {
-        c.nango_base_url = format!("{sim_base}/nango");
-        c.nango_secret_key = "sim-nango-secret".to_string().into();
-        c.nango_webhook_secret = "sim-nango-webhook-secret".to_string().into();
-    })
-    .await;
+    let (app, sim, sim_url) = testkit::sim::spawn_app(local::app, |_| {}).await;
     let _worker = jobs::local::spawn(app.state.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());

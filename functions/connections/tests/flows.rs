@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 use shared::auth::Role;
-use simulator::{SimConfig, Simulator};
+use simulator::Simulator;
 use testkit::{Org, TestApp};
 use uuid::Uuid;
 
@@ -17,14 +17,7 @@ struct Env {
 }
 
 async fn env() -> Env {
-    let (sim, sim_url) = Simulator::spawn(SimConfig::default()).await.unwrap();
-    let base = sim_url.clone();
-    let app = TestApp::with_config(connections::router, move |c| {
-        c.nango_base_url = format!("{base}/nango");
-        c.nango_secret_key = "sim-nango-secret".to_string().into();
-        c.nango_webhook_secret = "sim-nango-webhook-secret".to_string().into();
-    })
-    .await;
+    let (app, sim, sim_url) = testkit::sim::spawn_app(connections::router, |_| {}).await;
     let org = app.org("acme").await;
     let client = app.insert_client(org.id, "Globex").await;
     Env {

@@ -2,19 +2,11 @@
 //! longer refresh becomes `expired` with an event; a healthy one is left alone.
 
 use serde_json::Value;
-use simulator::{SimConfig, Simulator};
-use testkit::TestApp;
 use uuid::Uuid;
 
 #[tokio::test]
 async fn the_health_check_expires_connections_nango_cannot_refresh() {
-    let (sim, sim_url) = Simulator::spawn(SimConfig::default()).await.unwrap();
-    let base = sim_url.clone();
-    let app = TestApp::with_config(jobs_router, move |c| {
-        c.nango_base_url = format!("{base}/nango");
-        c.nango_secret_key = "sim-nango-secret".to_string().into();
-    })
-    .await;
+    let (app, sim, sim_url) = testkit::sim::spawn_app(jobs_router, |_| {}).await;
     let org = app.org("acme").await;
     let mut ids = Vec::new();
     for name in ["healthy", "broken"] {

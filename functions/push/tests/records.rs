@@ -31,7 +31,7 @@ async fn ten_thousand_mapped_records_land_and_exactly_the_invalid_ones_fail() {
     let before = env.calls();
     // Every 20th record (5%) has no last name, which Contact requires.
     let out = env
-        .push(
+        .run(
             "/api/push/records",
             json!({"client_id": env.client, "canonical_object": "person",
                    "mapping_version": mapping["mapping_version"], "records": contacts(10_000, 20)}),
@@ -103,7 +103,7 @@ async fn injected_transient_503s_lose_no_record_and_duplicate_none() {
     env.sim.add_fault(rule);
     let before = env.calls();
     let out = env
-        .push(
+        .run(
             "/api/push/records",
             json!({"client_id": env.client, "canonical_object": "person",
                    "records": contacts(10_000, 20)}),
@@ -133,7 +133,7 @@ async fn injected_transient_503s_lose_no_record_and_duplicate_none() {
     // Sent again after the faults are gone: updates, still 9,500.
     env.sim.clear_faults();
     let again = env
-        .push(
+        .run(
             "/api/push/records",
             json!({"client_id": env.client, "canonical_object": "person",
                    "records": contacts(10_000, 20)}),
@@ -152,7 +152,7 @@ async fn bulk_calls_that_fail_transiently_are_retried() {
     .unwrap();
     env.sim.add_fault(rule);
     let out = env
-        .push(
+        .run(
             "/api/push/records",
             json!({"client_id": env.client, "canonical_object": "person",
                    "records": contacts(500, 10)}),
@@ -169,7 +169,7 @@ async fn above_the_threshold_records_go_through_bulk_with_the_same_accounting() 
     person_mapping(&env).await;
     let before = env.calls();
     let out = env
-        .push(
+        .run(
             "/api/push/records",
             json!({"client_id": env.client, "canonical_object": "person",
                    "records": contacts(3_000, 20)}),
@@ -206,7 +206,7 @@ async fn above_the_threshold_records_go_through_bulk_with_the_same_accounting() 
 
     // Pushing the same records again updates them: still 2,850.
     let again = env
-        .push(
+        .run(
             "/api/push/records",
             json!({"client_id": env.client, "canonical_object": "person",
                    "records": contacts(3_000, 20)}),
@@ -220,7 +220,7 @@ async fn above_the_threshold_records_go_through_bulk_with_the_same_accounting() 
 async fn raw_records_push_without_a_mapping_and_history_lists_them() {
     let env = env().await;
     let out = env
-        .push(
+        .run(
             "/api/push/records",
             json!({"client_id": env.client, "object_type": "Account", "external_id_field": "Ext__c",
                    "records": [{"Ext__c": "a-1", "Name": "One"}, {"Ext__c": "a-2", "Name": "Two"}]}),
@@ -315,7 +315,7 @@ async fn a_batch_salesforce_rejects_fails_its_records_and_a_dead_bulk_job_fails_
     // Collections: the batch answer is a 400, so every record fails with its code (no 502).
     let env = env().await;
     let out = env
-        .push(
+        .run(
             "/api/push/records",
             json!({"client_id": env.client, "object_type": "Nope__c", "external_id_field": "Ext__c",
                    "records": [{"Ext__c": "1"}, {"Ext__c": "2"}]}),

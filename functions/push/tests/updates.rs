@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 async fn seed(env: &Env) {
     let accounts = env
-        .push(
+        .run(
             "/api/push/records",
             json!({"client_id": env.client, "object_type": "Account", "external_id_field": "Ext__c",
                    "records": [{"Ext__c": "a-1", "Name": "One"}, {"Ext__c": "a-2", "Name": "Two"}]}),
@@ -17,7 +17,7 @@ async fn seed(env: &Env) {
         .await;
     assert_eq!(accounts["records_succeeded"], 2);
     let contacts = env
-        .push(
+        .run(
             "/api/push/records",
             json!({"client_id": env.client, "object_type": "Contact", "external_id_field": "Ext__c",
                    "records": [{"Ext__c": "c-1", "LastName": "One"}, {"Ext__c": "c-2", "LastName": "Two"},
@@ -45,7 +45,7 @@ async fn status_updates_change_existing_records_and_never_insert() {
         .unwrap()
         .to_string();
     let out = env
-        .push(
+        .run(
             "/api/push/status-update",
             json!({"client_id": env.client, "object_type": "Contact", "external_id_field": "Ext__c",
             "updates": [
@@ -120,7 +120,7 @@ async fn links_set_lookups_by_external_id() {
                "target_external_id_field": "Ext__c", "target_external_id": account})
     };
     let out = env
-        .push(
+        .run(
             "/api/push/link",
             json!({"client_id": env.client, "links": [
                 link("c-1", "a-1"), link("c-2", "a-2"), link("c-3", "a-404"), link("c-404", "a-1")
@@ -270,8 +270,8 @@ async fn the_purge_drops_old_payloads_but_keeps_counts_and_failures() {
         json!({"client_id": env.client, "object_type": "Contact", "external_id_field": "Ext__c",
                "records": [{"Ext__c": ext, "LastName": "Kept"}, {"Ext__c": format!("{ext}-bad")}]})
     };
-    let old = env.push("/api/push/records", push("old")).await;
-    let new = env.push("/api/push/records", push("new")).await;
+    let old = env.run("/api/push/records", push("old")).await;
+    let new = env.run("/api/push/records", push("new")).await;
     env.app
         .owner
         .execute(

@@ -10,6 +10,7 @@
 pub mod bench;
 mod fixtures;
 pub mod lambda;
+pub mod sim;
 
 use std::sync::OnceLock;
 

@@ -1,55 +1,26 @@
-//! Shared fixtures: the CRM router against the simulator, a client with an active connection
-//! to a simulated org, and helpers to fill that org with many records.
+//! Shared fixtures: the CRM router against the simulator (see `testkit::sim`), a client with an
+//! active connection to a simulated org, and helpers to fill that org with many records.
 
 #![allow(dead_code)]
 
 use serde_json::{Map, Value, json};
-use simulator::{OrgSpec, SimConfig, Simulator};
-use testkit::{Org, Reply, TestApp};
+use simulator::OrgSpec;
+use testkit::Reply;
+use testkit::sim::SimEnv;
 use uuid::Uuid;
 
-pub struct Env {
-    pub app: TestApp,
-    pub sim: Simulator,
-    pub org: Org,
-    pub client: Uuid,
-    pub sf_org: String,
-    pub nango_id: String,
-}
+testkit::sim_env!(pub struct Env);
 
 /// A CRM app and a client connected to a simulated org (seeded with sample records or not).
 pub async fn env(seed_records: bool) -> Env {
-    let (sim, sim_url) = Simulator::spawn(SimConfig::default()).await.unwrap();
-    let base = sim_url.clone();
-    let app = TestApp::with_config(crm::router, move |c| {
-        c.nango_base_url = format!("{base}/nango");
-        c.nango_secret_key = "sim-nango-secret".to_string().into();
-    })
-    .await;
-    let org = app.org("acme").await;
-    let client = app.insert_client(org.id, "Globex").await;
-    let info = sim.create_org(OrgSpec {
-        seed_records,
-        ..OrgSpec::default()
-    });
-    let nango_id = format!("conn-{client}");
-    sim.create_connection(&nango_id, "salesforce", Map::new(), Some(&info.org_id));
-    app.owner
-        .execute(
-            "INSERT INTO crm_connections (org_id, client_id, status, nango_connection_id, \
-             nango_provider_config_key, instance_url) VALUES ($1, $2, 'connected', $3, 'salesforce', $4)",
-            &[&org.id, &client, &nango_id, &info.instance_url],
-        )
-        .await
-        .unwrap();
-    Env {
-        app,
-        sim,
-        org,
-        client,
-        sf_org: info.org_id,
-        nango_id,
-    }
+    let env = SimEnv::builder(crm::router)
+        .org(OrgSpec {
+            seed_records,
+            ..OrgSpec::default()
+        })
+        .start()
+        .await;
+    Env(env)
 }
 
 impl Env {
@@ -60,7 +31,7 @@ impl Env {
             .unwrap()
             .entry("client_id")
             .or_insert(json!(self.client));
-        self.app.post(path, &self.org.admin.token, body).await
+        self.0.post(path, body).await
     }
 
     /// Inserts records straight into the simulated org; returns their ids.
