@@ -1,5 +1,6 @@
 //! A pull (a job) that meets Nango's 424 leaves the connection `expired`, with its event, and
-//! the job failed: nothing keeps retrying against a connection that needs re-authorisation.
+//! the job failed after one attempt: nothing retries against a connection that needs
+//! re-authorisation.
 
 mod common;
 
@@ -37,6 +38,13 @@ async fn a_pull_that_meets_nangos_424_expires_the_connection_and_fails() {
     })
     .await;
     assert_eq!(status, "failed", "{error}");
+    assert_eq!(error["code"], "nango_connection_unavailable", "{error}");
+    let attempts: i32 = owner
+        .query_one("SELECT attempts FROM jobs WHERE id = $1", &[&job])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(attempts, 1, "an expired connection is not retried");
 
     let row = owner
         .query_one(

@@ -97,7 +97,7 @@ impl From<tokio_postgres::Error> for JobError {
 }
 
 /// A handler's error raised inside a job keeps its HTTP answer; 5xx (upstream trouble) is worth
-/// a retry, 4xx is not.
+/// a retry, 4xx is not, and neither is a connection Nango can no longer serve.
 impl From<ApiError> for JobError {
     fn from(e: ApiError) -> Self {
         let status = e.status();
@@ -120,12 +120,16 @@ impl From<ApiError> for JobError {
                 .map(str::to_string)
                 .unwrap_or_else(|| e.to_string()),
         };
+        // A connection Nango cannot serve is expired by then: another attempt would only meet
+        // the connection prerequisite's 400.
+        let retryable =
+            status.is_server_error() && code != crate::nango::error::CONNECTION_UNAVAILABLE;
         JobError {
             code: code.to_string(),
             message,
             status: status.as_u16(),
             detail,
-            retryable: status.is_server_error(),
+            retryable,
         }
     }
 }
@@ -150,6 +154,18 @@ mod tests {
         ));
         assert_eq!((up.status, up.retryable), (502, true));
         assert_eq!(up.code, "upstream_unreachable");
+    }
+
+    #[test]
+    fn a_connection_nango_cannot_serve_is_not_retried() {
+        let nango = crate::nango::NangoError::RefreshExhausted {
+            provider: "salesforce".into(),
+            body: serde_json::json!({"error": {"code": "refresh_exhausted"}}),
+        };
+        let sf = crate::salesforce::SalesforceError::Token(nango);
+        let e = JobError::from(ApiError::from(sf));
+        assert_eq!(e.code, "nango_connection_unavailable");
+        assert_eq!((e.status, e.retryable), (502, false));
     }
 
     #[test]

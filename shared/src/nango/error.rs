@@ -12,6 +12,10 @@ use crate::ApiError;
 
 /// A failed Nango call. Bodies are Nango's own error bodies (JSON, else trimmed text, else null);
 /// they never carry credentials.
+/// The `code` of the 502 that work answers when Nango can no longer give the connection a token
+/// (see [`NangoError::work_detail`]); the connection is then `expired`, so retrying is pointless.
+pub const CONNECTION_UNAVAILABLE: &str = "nango_connection_unavailable";
+
 #[derive(Debug, thiserror::Error)]
 pub enum NangoError {
     /// Nango 404: the connection does not exist (or not under that integration).
@@ -135,7 +139,7 @@ impl NangoError {
             NangoError::NotFound { provider, .. }
             | NangoError::RefreshExhausted { provider, .. } => (
                 StatusCode::BAD_GATEWAY,
-                json!({"code": "nango_connection_unavailable",
+                json!({"code": CONNECTION_UNAVAILABLE,
                        "message": "Salesforce connection is unavailable in Nango",
                        "provider": provider, "nango_status_code": status.as_u16(), "nango_error": detail}),
             ),
