@@ -41,6 +41,21 @@ pub async fn connected(
     .await
 }
 
+/// Client access for the caller, then [`connected`], in one short transaction: what an endpoint
+/// checks before it calls Salesforce or starts a job that will.
+pub async fn connected_for(
+    state: &AppState,
+    ctx: &crate::auth::AuthContext,
+    client_id: Uuid,
+) -> Result<Connected, ApiError> {
+    let mut conn = db::conn(state.db()).await?;
+    let tx = db::begin(&mut conn, ctx.org_id).await?;
+    ctx.check_client(&tx, client_id).await?;
+    let c = connected(&tx, ctx.org_id, client_id).await?;
+    tx.commit().await?;
+    Ok(c)
+}
+
 /// The same look-up as the CRM read endpoints make it, with their 404s (API.md §3.1:
 /// `No active Salesforce connection`, `Connection has no Nango connection ID`).
 pub async fn active(

@@ -29,17 +29,11 @@ pub async fn handle(
     Json(body): Json<ByClient>,
 ) -> Result<Json<Map<String, Value>>, ApiError> {
     ctx.require(Permission::ConnectionsRead)?;
-    let mut conn = db::conn(state.db()).await?;
-    let connected = {
-        let tx = db::begin(&mut conn, ctx.org_id).await?;
-        ctx.check_client(&tx, body.client_id).await?;
-        let c = crm::connected(&tx, ctx.org_id, body.client_id).await?;
-        tx.commit().await?;
-        c
-    };
+    let connected = crm::connected_for(&state, &ctx, body.client_id).await?;
     // A connection Nango can no longer serve is marked expired by the client itself.
     let result = connected.salesforce(&state).limits_resource().await;
     let limits = result?;
+    let mut conn = db::conn(state.db()).await?;
     let tx = db::begin(&mut conn, ctx.org_id).await?;
     connected.record_usage(&state, &tx, ctx.org_id).await?;
     tx.commit().await?;

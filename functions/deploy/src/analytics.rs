@@ -11,7 +11,7 @@ use shared::jobs::{Job, JobError, JobRequest};
 use shared::{ApiError, AppState};
 
 use crate::engine;
-use crate::lifecycle::{self, DeployRequest, DeployResponse, Start};
+use crate::lifecycle::{self, DeployRequest, DeployResponse};
 use crate::plan;
 
 /// The job kind.
@@ -35,24 +35,18 @@ pub async fn handle(
     req: JobRequest,
     Json(body): Json<DeployRequest>,
 ) -> Result<Response, ApiError> {
-    ctx.require(Permission::DeployWrite)?;
-    lifecycle::prologue(
+    let errors = plan::analytics::validate(&body.plan);
+    lifecycle::submit(
         &state,
         &ctx,
-        body.client_id,
-        body.conflict_report_id,
-        body.force,
+        &req,
+        Permission::DeployWrite,
+        KIND,
+        body,
+        errors,
+        "report",
     )
-    .await?;
-    plan::ensure(plan::analytics::validate(&body.plan))?;
-    let payload = json!(Start {
-        client_id: body.client_id,
-        plan: body.plan,
-        conflict_report_id: body.conflict_report_id,
-        deployed_by: ctx.actor().to_string(),
-        deployment_type: "report".into(),
-    });
-    lifecycle::enqueue(&state, &ctx, &req, KIND, body.client_id, payload).await
+    .await
 }
 
 /// Runs a `deploy.analytics` job.

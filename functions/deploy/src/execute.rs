@@ -14,7 +14,7 @@ use shared::salesforce::{SalesforceClient, soql_quote};
 use shared::{ApiError, AppState, db};
 
 use crate::engine::{self, Component};
-use crate::lifecycle::{self, DeployRequest, DeployResponse, Start, Started};
+use crate::lifecycle::{self, DeployRequest, DeployResponse, Started};
 use crate::plan;
 
 /// The job kind.
@@ -69,24 +69,18 @@ async fn submit(
     req: &JobRequest,
     body: DeployRequest,
 ) -> Result<Response, ApiError> {
-    ctx.require(Permission::DeployWrite)?;
-    lifecycle::prologue(
+    let errors = plan::objects::validate(&body.plan);
+    lifecycle::submit(
         state,
         ctx,
-        body.client_id,
-        body.conflict_report_id,
-        body.force,
+        req,
+        Permission::DeployWrite,
+        KIND,
+        body,
+        errors,
+        "custom_object",
     )
-    .await?;
-    plan::ensure(plan::objects::validate(&body.plan))?;
-    let payload = json!(Start {
-        client_id: body.client_id,
-        plan: body.plan,
-        conflict_report_id: body.conflict_report_id,
-        deployed_by: ctx.actor().to_string(),
-        deployment_type: "custom_object".into(),
-    });
-    lifecycle::enqueue(state, ctx, req, KIND, body.client_id, payload).await
+    .await
 }
 
 /// Runs a `deploy.execute` job; a later run of the same job resumes where the last one stopped.

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use shared::auth::AuthContext;
+use shared::auth::{AuthContext, Permission};
 use shared::db::deployments::{self, Deployment, NewDeployment};
 use shared::jobs::{self, Job, JobError, JobRequest, NewEvent, NewJob, Outbox};
 use shared::time::Timestamp;
@@ -92,6 +92,40 @@ pub async fn prologue(
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// What every plan-deploying endpoint does before its job: the permission, [`prologue`], the
+/// plan's validators (400 `invalid_deploy_plan`), then the job with its [`Start`] payload,
+/// answered as `jobs::respond` does.
+#[allow(clippy::too_many_arguments)]
+pub async fn submit(
+    state: &AppState,
+    ctx: &AuthContext,
+    req: &JobRequest,
+    permission: Permission,
+    kind: &str,
+    body: DeployRequest,
+    plan_errors: Vec<crate::plan::PlanError>,
+    deployment_type: &str,
+) -> Result<Response, ApiError> {
+    ctx.require(permission)?;
+    prologue(
+        state,
+        ctx,
+        body.client_id,
+        body.conflict_report_id,
+        body.force,
+    )
+    .await?;
+    crate::plan::ensure(plan_errors)?;
+    let payload = json!(Start {
+        client_id: body.client_id,
+        plan: body.plan,
+        conflict_report_id: body.conflict_report_id,
+        deployed_by: ctx.actor().to_string(),
+        deployment_type: deployment_type.into(),
+    });
+    enqueue(state, ctx, req, kind, body.client_id, payload).await
 }
 
 /// Creates the job and answers as `jobs::respond` does.

@@ -36,18 +36,19 @@ pub async fn handle(
     req: JobRequest,
     Json(body): Json<DeployRequest>,
 ) -> Result<Response, ApiError> {
-    ctx.require(Permission::DeployWrite)?;
-    lifecycle::prologue(
+    let errors = plan::objects::validate(&body.plan);
+    // The payload is a deployment's `Start`; the check-only run reads its client and plan.
+    lifecycle::submit(
         &state,
         &ctx,
-        body.client_id,
-        body.conflict_report_id,
-        body.force,
+        &req,
+        Permission::DeployWrite,
+        KIND,
+        body,
+        errors,
+        "custom_object",
     )
-    .await?;
-    plan::ensure(plan::objects::validate(&body.plan))?;
-    let payload = json!({"client_id": body.client_id, "plan": body.plan});
-    lifecycle::enqueue(&state, &ctx, &req, KIND, body.client_id, payload).await
+    .await
 }
 
 #[derive(serde::Deserialize)]

@@ -2,11 +2,10 @@
 
 use axum::extract::State;
 use serde::Serialize;
-use shared::auth::{AuthContext, Permission};
-use shared::db::field_mappings;
+use shared::auth::AuthContext;
 use shared::error::ErrorBody;
 use shared::http::Json;
-use shared::{ApiError, AppState, db};
+use shared::{ApiError, AppState};
 
 use crate::MappingByObject;
 
@@ -31,14 +30,7 @@ pub async fn handle(
     ctx: AuthContext,
     Json(body): Json<MappingByObject>,
 ) -> Result<Json<FieldMappingDeleted>, ApiError> {
-    ctx.require(Permission::OrgManage)?;
-    let mut conn = db::conn(state.db()).await?;
-    let tx = db::begin(&mut conn, ctx.org_id).await?;
-    ctx.check_client(&tx, body.client_id).await?;
-    let m = field_mappings::deactivate(&tx, ctx.org_id, body.client_id, &body.canonical_object)
-        .await?
-        .ok_or_else(crate::field_mapping_not_found)?;
-    tx.commit().await?;
+    let m = crate::deactivate(&state, &ctx, &body, crate::field_mapping_not_found).await?;
     Ok(Json(FieldMappingDeleted {
         canonical_object: m.canonical_object,
         is_active: false,

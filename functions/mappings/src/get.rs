@@ -2,10 +2,9 @@
 
 use axum::extract::State;
 use shared::auth::{AuthContext, Permission};
-use shared::db::field_mappings;
 use shared::error::ErrorBody;
 use shared::http::Json;
-use shared::{ApiError, AppState, db};
+use shared::{ApiError, AppState};
 
 use crate::{MappingByObject, MappingOut};
 
@@ -24,19 +23,13 @@ pub async fn handle(
     ctx: AuthContext,
     Json(body): Json<MappingByObject>,
 ) -> Result<Json<MappingOut>, ApiError> {
-    ctx.require(Permission::PushWrite)?;
-    let mut conn = db::conn(state.db()).await?;
-    let tx = db::begin(&mut conn, ctx.org_id).await?;
-    ctx.check_client(&tx, body.client_id).await?;
-    let m = field_mappings::get(
-        &tx,
-        ctx.org_id,
-        body.client_id,
-        &body.canonical_object,
-        true,
+    let m = crate::active(
+        &state,
+        &ctx,
+        Permission::PushWrite,
+        &body,
+        crate::mapping_not_found,
     )
-    .await?
-    .ok_or_else(crate::mapping_not_found)?;
-    tx.commit().await?;
+    .await?;
     Ok(Json(m.into()))
 }

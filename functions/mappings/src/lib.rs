@@ -16,10 +16,12 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use shared::auth::{AuthContext, Permission};
+use shared::db::field_mappings;
 use shared::db::field_mappings::Mapping;
 use shared::error::FieldError;
 use shared::time::Timestamp;
-use shared::{ApiError, AppState};
+use shared::{ApiError, AppState, db};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -183,6 +185,74 @@ pub(crate) fn check_string_values(map: &Map<String, Value>, errors: &mut Vec<Fie
             ));
         }
     }
+}
+
+/// A page of the client's active mappings (both views list the same rows): the permission,
+/// client access, then the rows and the next page's cursor.
+pub(crate) async fn active_page(
+    state: &AppState,
+    ctx: &AuthContext,
+    permission: Permission,
+    body: &MappingsByClient,
+) -> Result<(Vec<Mapping>, Option<String>), ApiError> {
+    ctx.require(permission)?;
+    let mut conn = db::conn(state.db()).await?;
+    let tx = db::begin(&mut conn, ctx.org_id).await?;
+    ctx.check_client(&tx, body.client_id).await?;
+    let after = body.after();
+    let rows = field_mappings::list_active(
+        &tx,
+        ctx.org_id,
+        body.client_id,
+        after.as_deref(),
+        body.fetch_limit(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(body.finish(rows))
+}
+
+/// The client's active mapping of a canonical object, or `not_found`.
+pub(crate) async fn active(
+    state: &AppState,
+    ctx: &AuthContext,
+    permission: Permission,
+    body: &MappingByObject,
+    not_found: fn() -> ApiError,
+) -> Result<Mapping, ApiError> {
+    ctx.require(permission)?;
+    let mut conn = db::conn(state.db()).await?;
+    let tx = db::begin(&mut conn, ctx.org_id).await?;
+    ctx.check_client(&tx, body.client_id).await?;
+    let m = field_mappings::get(
+        &tx,
+        ctx.org_id,
+        body.client_id,
+        &body.canonical_object,
+        true,
+    )
+    .await?
+    .ok_or_else(not_found)?;
+    tx.commit().await?;
+    Ok(m)
+}
+
+/// Deactivates the client's mapping of a canonical object (`org.manage`), or `not_found`.
+pub(crate) async fn deactivate(
+    state: &AppState,
+    ctx: &AuthContext,
+    body: &MappingByObject,
+    not_found: fn() -> ApiError,
+) -> Result<Mapping, ApiError> {
+    ctx.require(Permission::OrgManage)?;
+    let mut conn = db::conn(state.db()).await?;
+    let tx = db::begin(&mut conn, ctx.org_id).await?;
+    ctx.check_client(&tx, body.client_id).await?;
+    let m = field_mappings::deactivate(&tx, ctx.org_id, body.client_id, &body.canonical_object)
+        .await?
+        .ok_or_else(not_found)?;
+    tx.commit().await?;
+    Ok(m)
 }
 
 /// `Mapping not found`.

@@ -3,10 +3,9 @@
 use axum::extract::State;
 use serde::Serialize;
 use shared::auth::{AuthContext, Permission};
-use shared::db::field_mappings;
 use shared::error::ErrorBody;
 use shared::http::Json;
-use shared::{ApiError, AppState, db};
+use shared::{ApiError, AppState};
 
 use crate::{MappingOut, MappingsByClient};
 
@@ -32,21 +31,8 @@ pub async fn handle(
     ctx: AuthContext,
     Json(body): Json<MappingsByClient>,
 ) -> Result<Json<MappingList>, ApiError> {
-    ctx.require(Permission::PushWrite)?;
-    let mut conn = db::conn(state.db()).await?;
-    let tx = db::begin(&mut conn, ctx.org_id).await?;
-    ctx.check_client(&tx, body.client_id).await?;
-    let after = body.after();
-    let rows = field_mappings::list_active(
-        &tx,
-        ctx.org_id,
-        body.client_id,
-        after.as_deref(),
-        body.fetch_limit(),
-    )
-    .await?;
-    tx.commit().await?;
-    let (rows, next_cursor) = body.finish(rows);
+    let (rows, next_cursor) =
+        crate::active_page(&state, &ctx, Permission::PushWrite, &body).await?;
     Ok(Json(MappingList {
         data: rows.into_iter().map(MappingOut::from).collect(),
         next_cursor,

@@ -10,7 +10,7 @@ use shared::auth::{AuthContext, Permission};
 use shared::error::{ErrorBody, FieldError};
 use shared::http::{Json, Validate};
 use shared::jobs::{self, Job, JobError, JobRequest, NewJob};
-use shared::{ApiError, AppState, crm, db};
+use shared::{ApiError, AppState, crm};
 use uuid::Uuid;
 
 use crate::Pushed;
@@ -78,12 +78,7 @@ pub async fn handle(
     Json(body): Json<StatusUpdates>,
 ) -> Result<Response, ApiError> {
     ctx.require(Permission::PushWrite)?;
-    let mut conn = db::conn(state.db()).await?;
-    let tx = db::begin(&mut conn, ctx.org_id).await?;
-    ctx.check_client(&tx, body.client_id).await?;
-    crm::connected(&tx, ctx.org_id, body.client_id).await?;
-    tx.commit().await?;
-    drop(conn);
+    crm::connected_for(&state, &ctx, body.client_id).await?;
     check_name(&body.object_type)?;
     let by_external = body
         .updates

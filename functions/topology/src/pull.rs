@@ -59,12 +59,7 @@ pub async fn handle(
 ) -> Result<Response, ApiError> {
     ctx.require(Permission::TopologyRead)?;
     ctx.require(Permission::ConnectionsWrite)?;
-    let mut conn = db::conn(state.db()).await?;
-    let tx = db::begin(&mut conn, ctx.org_id).await?;
-    ctx.check_client(&tx, body.client_id).await?;
-    crm::connected(&tx, ctx.org_id, body.client_id).await?;
-    tx.commit().await?;
-    drop(conn);
+    crm::connected_for(&state, &ctx, body.client_id).await?;
     let new = NewJob::new(
         KIND,
         Some(body.client_id),

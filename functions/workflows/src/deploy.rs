@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::response::Response;
 use deploy::engine;
-use deploy::lifecycle::{self, DeployRequest, DeployResponse, Start};
+use deploy::lifecycle::{self, DeployRequest, DeployResponse};
 use serde_json::{Value, json};
 use shared::auth::{AuthContext, Permission};
 use shared::error::ErrorBody;
@@ -65,24 +65,19 @@ async fn submit(
     req: &JobRequest,
     body: DeployRequest,
 ) -> Result<Response, ApiError> {
-    ctx.require(Permission::WorkflowsWrite)?;
-    lifecycle::prologue(
+    let errors = plan::validate(&body.plan, &state.config().sfdc_api_version);
+    let deployment_type = plan::deployment_type(&body.plan);
+    lifecycle::submit(
         state,
         ctx,
-        body.client_id,
-        body.conflict_report_id,
-        body.force,
+        req,
+        Permission::WorkflowsWrite,
+        KIND,
+        body,
+        errors,
+        deployment_type,
     )
-    .await?;
-    deploy::plan::ensure(plan::validate(&body.plan, &state.config().sfdc_api_version))?;
-    let payload = json!(Start {
-        client_id: body.client_id,
-        deployment_type: plan::deployment_type(&body.plan).into(),
-        plan: body.plan,
-        conflict_report_id: body.conflict_report_id,
-        deployed_by: ctx.actor().to_string(),
-    });
-    lifecycle::enqueue(state, ctx, req, KIND, body.client_id, payload).await
+    .await
 }
 
 /// Runs a `workflows.deploy` job.

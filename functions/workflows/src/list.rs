@@ -58,14 +58,7 @@ pub async fn handle(
     Json(body): Json<ListRequest>,
 ) -> Result<Json<ListResponse>, ApiError> {
     ctx.require(Permission::WorkflowsRead)?;
-    let connected = {
-        let mut conn = db::conn(state.db()).await?;
-        let tx = db::begin(&mut conn, ctx.org_id).await?;
-        ctx.check_client(&tx, body.client_id).await?;
-        let c = crm::connected(&tx, ctx.org_id, body.client_id).await?;
-        tx.commit().await?;
-        c
-    };
+    let connected = crm::connected_for(&state, &ctx, body.client_id).await?;
     let sf = connected.salesforce(&state);
     let read = async {
         let flows = sf.flow_definitions(&[]).await?;
